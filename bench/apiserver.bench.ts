@@ -1,0 +1,135 @@
+/**
+ * API server figures: creates/s, list latency at 10,000 pods, watch fan-out latency with 50
+ * watchers, resident memory at 10,000 pods.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+async function startServer(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kubernaut-bench-'));
+  const proc = spawn(process.execPath, ['bin/kubernaut.js', 'up', '--ephemeral', '--data-dir', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, KUBERNAUT_LOG_LEVEL: 'warn' } });
+  await new Promise<void>((resolve) => {
+    let out = '';
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('export KUBECONFIG=')) resolve();
+    });
+  });
+  const url = JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')).apiServer;
+  return {
+    url,
+    pid: proc.pid!,
+    stop: async () => {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.on('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+function pct(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+async function json(url: string, method = 'GET', body?: unknown, contentType = 'application/json'): Promise<any> {
+  const res = await fetch(url, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': contentType } });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 200)}`);
+  return JSON.parse(text);
+}
+
+const pod = (i: number) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: `bench-${i}`, labels: { app: 'bench', shard: String(i % 10) } },
+  spec: { containers: [{ name: 'main', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+});
+
+export async function apiServerBench(): Promise<void> {
+  const server = await startServer();
+  const base = `${server.url}/api/v1/namespaces/bench/pods`;
+  try {
+    await json(`${server.url}/api/v1/namespaces`, 'POST', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } });
+    const idleRss = rssMb(server.pid);
+    const N = 10_000;
+    const concurrency = 16;
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < N) await json(base, 'POST', pod(next++));
+      }),
+    );
+    const createSeconds = (performance.now() - t0) / 1000;
+    console.log(`creates: ${N} pods in ${createSeconds.toFixed(1)} s = ${Math.round(N / createSeconds)} creates/s (HTTP, ${concurrency} concurrent clients)`);
+
+    const listTimes: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      const list = await json(base);
+      listTimes.push(performance.now() - t);
+      if (list.items.length !== N) throw new Error(`expected ${N} pods, got ${list.items.length}`);
+    }
+    console.log(`list 10,000 pods: p50 ${pct(listTimes, 50).toFixed(0)} ms, max ${Math.max(...listTimes).toFixed(0)} ms`);
+    const selTimes: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      await json(`${base}?labelSelector=shard%3D3`);
+      selTimes.push(performance.now() - t);
+    }
+    console.log(`list with label selector (1,000 of 10,000): p50 ${pct(selTimes, 50).toFixed(0)} ms`);
+    global.gc?.();
+    await new Promise((r) => setTimeout(r, 500));
+    console.log(`resident memory: ${rssMb(server.pid).toFixed(0)} MB at 10,000 pods (idle ${idleRss.toFixed(0)} MB)`);
+
+    // Watch fan-out: 50 watchers on one object's updates; latency from write issued to event read.
+    await json(`${server.url}/api/v1/namespaces/bench/configmaps`, 'POST', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'beat' }, data: { t: '0' } });
+    const rv = (await json(`${server.url}/api/v1/namespaces/bench/configmaps`)).metadata.resourceVersion;
+    const latencies: number[] = [];
+    const sent = new Map<string, number>();
+    const watchers = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        new Promise<{ close: () => void }>((resolve) => {
+          const req = request(`${server.url}/api/v1/namespaces/bench/configmaps?watch=true&resourceVersion=${rv}`, (res) => {
+            let buf = '';
+            res.on('data', (d) => {
+              buf += d;
+              let nl;
+              while ((nl = buf.indexOf('\n')) >= 0) {
+                const line = buf.slice(0, nl);
+                buf = buf.slice(nl + 1);
+                const ev = JSON.parse(line);
+                const at = sent.get(ev.object?.data?.t);
+                if (at !== undefined) latencies.push(performance.now() - at);
+              }
+            });
+            resolve({ close: () => req.destroy() });
+          });
+          req.end();
+        }),
+      ),
+    );
+    for (let i = 1; i <= 200; i++) {
+      const tag = String(i);
+      sent.set(tag, performance.now());
+      await json(`${server.url}/api/v1/namespaces/bench/configmaps/beat`, 'PATCH', { data: { t: tag } }, 'application/merge-patch+json');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    watchers.forEach((w) => w.close());
+    console.log(`watch fan-out (50 watchers, 200 updates, ${latencies.length} deliveries): p50 ${pct(latencies, 50).toFixed(2)} ms, p99 ${pct(latencies, 99).toFixed(2)} ms`);
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * `npm run bench`: performance figures of the embedded stack, printed, never asserted.
+ * Each scenario drives a real `kubernaut up` process over HTTP, as clients would.
+ */
+import { apiServerBench } from './apiserver.bench.ts';
+
+const scenarios: Array<[string, () => Promise<void>]> = [['API server', apiServerBench]];
+const only = process.argv.slice(2);
+for (const [name, run] of scenarios) {
+  if (only.length && !only.some((o) => name.toLowerCase().includes(o.toLowerCase()))) continue;
+  console.log(`\n## ${name}`);
+  await run();
+}

@@ -1,0 +1,64 @@
+/**
+ * `kubernaut up`: starts the embedded stack in one process, writes `kubeconfig` and
+ * `endpoints.json` into the data dir, and shuts down cleanly on SIGINT/SIGTERM.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ScaledClock } from '../platform/clock.ts';
+import { componentLogger } from '../platform/log.ts';
+import { EmbeddedCluster } from '../cluster/embedded-cluster.ts';
+
+export interface UpOptions {
+  dataDir?: string;
+  port: number;
+  host: string;
+  timeScale: number;
+  ephemeral?: boolean;
+  tokenFile?: string;
+  requireAuth?: boolean;
+  rbac?: boolean;
+  watchCacheSize?: number;
+}
+
+export function resolveDataDir(flag: string | undefined): string {
+  return resolve(flag ?? process.env.KUBERNAUT_HOME ?? '.kubernaut');
+}
+
+export async function runUp(opts: UpOptions): Promise<void> {
+  const log = componentLogger('up');
+  const dataDir = resolveDataDir(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const clock = new ScaledClock(opts.timeScale);
+  const cluster = await EmbeddedCluster.start({
+    clock,
+    dataDir: opts.ephemeral ? undefined : dataDir,
+    host: opts.host,
+    port: opts.port,
+    tokenFile: opts.tokenFile,
+    requireAuth: opts.requireAuth,
+    rbac: opts.rbac,
+    watchCacheSize: opts.watchCacheSize,
+  });
+  const kubeconfigPath = join(dataDir, 'kubeconfig');
+  const endpointsPath = join(dataDir, 'endpoints.json');
+  writeFileSync(kubeconfigPath, cluster.kubeconfig(), { mode: 0o600 });
+  const endpoints: Record<string, string> = { apiServer: cluster.url };
+  writeFileSync(endpointsPath, JSON.stringify(endpoints, null, 2) + '\n');
+
+  log.info({ apiServer: cluster.url, dataDir, timeScale: clock.timeScale, ephemeral: Boolean(opts.ephemeral) }, 'embedded stack is up');
+  process.stdout.write(`kubernaut is up: API server ${cluster.url}\n`);
+  process.stdout.write(`export KUBECONFIG=${kubeconfigPath}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await cluster.close();
+    // endpoints.json describes running components only.
+    rmSync(endpointsPath, { force: true });
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}

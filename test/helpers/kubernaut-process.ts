@@ -1,0 +1,104 @@
+/**
+ * Starts the real `kubernaut up` binary for end-to-end tests and drives it with the real
+ * kubectl on the PATH (each call its own process, as an SRE or a script would run it).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const ROOT = new URL('../..', import.meta.url).pathname;
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunningKubernaut {
+  dataDir: string;
+  kubeconfig: string;
+  url: string;
+  process: ChildProcess;
+  /** Runs kubectl; never throws. */
+  kubectl(args: string[], opts?: { input?: string; timeoutMs?: number }): KubectlResult;
+  /** Runs kubectl and throws with its stderr unless it exits 0. */
+  kubectlOk(args: string[], opts?: { input?: string; timeoutMs?: number }): string;
+  /** Starts a long-running kubectl (e.g. `get -w`) and collects its output. */
+  kubectlBackground(args: string[]): { proc: ChildProcess; output: () => string; stop: () => void };
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startKubernaut(opts: { args?: string[]; dataDir?: string; keepDataDir?: boolean } = {}): Promise<RunningKubernaut> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kubernaut-test-'));
+  const cacheDir = join(dataDir, 'kubectl-cache');
+  const args = ['bin/kubernaut.js', 'up', '--data-dir', dataDir, '--port', '0', ...(opts.args ?? [])];
+  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBERNAUT_LOG_LEVEL: process.env.KUBERNAUT_LOG_LEVEL ?? 'warn' } });
+  let out = '';
+  let err = '';
+  proc.stderr!.on('data', (d) => (err += d));
+  const kubeconfig = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`kubernaut up did not start in time:\n${out}\n${err}`)), 30_000);
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const m = /export KUBECONFIG=(\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kubernaut up exited with ${code}:\n${out}\n${err}`));
+    });
+  });
+  const url = JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')).apiServer as string;
+  const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: cacheDir, HOME: dataDir };
+  const kubectl = (kargs: string[], o: { input?: string; timeoutMs?: number } = {}): KubectlResult => {
+    const r = spawnSync('kubectl', kargs, { env, input: o.input, encoding: 'utf8', timeout: o.timeoutMs ?? 60_000 });
+    return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
+  };
+  return {
+    dataDir,
+    kubeconfig,
+    url,
+    process: proc,
+    kubectl,
+    kubectlOk(kargs, o) {
+      const r = kubectl(kargs, o);
+      if (r.code !== 0) throw new Error(`kubectl ${kargs.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
+      return r.stdout;
+    },
+    kubectlBackground(kargs) {
+      const p = spawn('kubectl', kargs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let buf = '';
+      p.stdout!.on('data', (d) => (buf += d));
+      p.stderr!.on('data', (d) => (buf += d));
+      return { proc: p, output: () => buf, stop: () => p.kill('SIGTERM') };
+    },
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (proc.exitCode !== null) return proc.exitCode;
+      const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+      proc.kill(signal);
+      const code = await exited;
+      if (!opts.keepDataDir && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+/** Polls until `check` returns a truthy value or the deadline passes. */
+export async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
