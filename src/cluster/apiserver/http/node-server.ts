@@ -41,7 +41,66 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
   });
 }
 
-function send(res: ServerResponse, response: Exclude<ApiResponse, { watch: unknown }>, head: boolean): void {
+/**
+ * Stored objects are immutable and shared, so their JSON can be computed once and reused:
+ * a change fanned out to 50 watchers is serialized once, not 50 times.
+ */
+const jsonCache = new WeakMap<object, string>();
+
+export function cachedJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  let text = jsonCache.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    jsonCache.set(value, text);
+  }
+  return text;
+}
+
+/** Lists this long are written item by item, so no single huge string is ever built. */
+const STREAM_LIST_ITEMS = 500;
+
+function isLargeList(body: unknown): body is { items: unknown[] } {
+  return typeof body === 'object' && body !== null && Array.isArray((body as any).items) && (body as any).items.length >= STREAM_LIST_ITEMS;
+}
+
+async function sendList(res: ServerResponse, response: Exclude<ApiResponse, { watch: unknown }>, head: boolean): Promise<void> {
+  const { items, ...envelope } = response.body as { items: unknown[] };
+  res.writeHead(response.status, { 'content-type': response.contentType ?? 'application/json', 'cache-control': 'no-cache, private', ...(response.headers ?? {}) });
+  if (head) {
+    res.end();
+    return;
+  }
+  const opening = JSON.stringify(envelope);
+  let chunk = opening.slice(0, -1) + (opening.length > 2 ? ',' : '') + '"items":[';
+  for (let i = 0; i < items.length; i++) {
+    chunk += (i > 0 ? ',' : '') + cachedJson(items[i]);
+    if (chunk.length > 64 * 1024) {
+      // Respect backpressure: a slow reader must not make us buffer the whole list.
+      const flushed = res.write(chunk);
+      chunk = '';
+      if (!flushed) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+      if (res.destroyed) return;
+    }
+  }
+  res.end(chunk + ']}');
+}
+
+async function send(res: ServerResponse, response: Exclude<ApiResponse, { watch: unknown }>, head: boolean): Promise<void> {
+  if (isLargeList(response.body)) {
+    await sendList(res, response, head);
+    return;
+  }
   // Strings and buffers are already encoded (log text, pre-serialized OpenAPI documents).
   const text = typeof response.body === 'string' || Buffer.isBuffer(response.body) ? response.body : JSON.stringify(response.body);
   res.writeHead(response.status, {
@@ -60,7 +119,7 @@ export function createApiHttpServer(handler: Handler): Server {
       const body = await readBody(req, MAX_BODY_BYTES);
       if (body === 'too-large') {
         const e = errors.tooLarge(MAX_BODY_BYTES);
-        send(res, { status: e.code, body: e.toStatus() }, false);
+        await send(res, { status: e.code, body: e.toStatus() }, false);
         return;
       }
       const headers: Record<string, string | undefined> = {};
@@ -68,7 +127,7 @@ export function createApiHttpServer(handler: Handler): Server {
       const apiReq: ApiRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body };
       const response = await handler(apiReq);
       if (!isWatchResponse(response)) {
-        send(res, response, req.method === 'HEAD');
+        await send(res, response, req.method === 'HEAD');
         return;
       }
       res.writeHead(200, { 'content-type': response.contentType ?? 'application/json', 'cache-control': 'no-cache, private', 'transfer-encoding': 'chunked' });
@@ -78,7 +137,7 @@ export function createApiHttpServer(handler: Handler): Server {
       const stop = response.watch.start({
         send(event) {
           if (ended) return false;
-          res.write(JSON.stringify(event) + '\n');
+          res.write(`{"type":${JSON.stringify(event.type)},"object":${cachedJson(event.object)}}\n`);
           return res.writableLength < MAX_WATCH_BACKLOG_BYTES;
         },
         end() {
@@ -95,7 +154,7 @@ export function createApiHttpServer(handler: Handler): Server {
     } catch (e) {
       if (!res.headersSent) {
         const err = errors.internal((e as Error).message);
-        send(res, { status: 500, body: err.toStatus() }, false);
+        await send(res, { status: 500, body: err.toStatus() }, false);
       } else res.destroy();
     }
   });
