@@ -28,6 +28,7 @@ program
   .option('--token-file <file>', 'static bearer tokens (kube-apiserver --token-auth-file format)')
   .option('--require-auth', 'reject requests without a valid bearer token')
   .option('--rbac', 'authorize requests with RBAC instead of allowing all')
+  .option('--tls', 'serve HTTPS with a generated CA (kept under DIR/pki, trusted by the written kubeconfig)')
   .option('--watch-cache-size <n>', 'how many recent changes watches can resume from', positiveNumber)
   .action(async (opts) => {
     await runUp(opts);

@@ -2,11 +2,12 @@
  * `kubernaut up`: starts the embedded stack in one process, writes `kubeconfig` and
  * `endpoints.json` into the data dir, and shuts down cleanly on SIGINT/SIGTERM.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ScaledClock } from '../platform/clock.ts';
 import { componentLogger } from '../platform/log.ts';
 import { EmbeddedCluster } from '../cluster/embedded-cluster.ts';
+import { parseTokenFile } from '../cluster/apiserver/auth.ts';
 
 export interface UpOptions {
   dataDir?: string;
@@ -18,6 +19,14 @@ export interface UpOptions {
   requireAuth?: boolean;
   rbac?: boolean;
   watchCacheSize?: number;
+  tls?: boolean;
+}
+
+/** The kubeconfig authenticates as the first system:masters user of the token file (else the first user). */
+function adminToken(tokenFile: string | undefined): string | undefined {
+  if (!tokenFile) return undefined;
+  const tokens = [...parseTokenFile(readFileSync(tokenFile, 'utf8')).entries()];
+  return (tokens.find(([, u]) => u.groups.includes('system:masters')) ?? tokens[0])?.[0];
 }
 
 export function resolveDataDir(flag: string | undefined): string {
@@ -38,6 +47,8 @@ export async function runUp(opts: UpOptions): Promise<void> {
     requireAuth: opts.requireAuth,
     rbac: opts.rbac,
     watchCacheSize: opts.watchCacheSize,
+    tls: opts.tls,
+    kubeconfigToken: adminToken(opts.tokenFile),
   });
   const kubeconfigPath = join(dataDir, 'kubeconfig');
   const endpointsPath = join(dataDir, 'endpoints.json');

@@ -12,6 +12,7 @@ import { ApiServer } from './apiserver/server.ts';
 import { ClusterClient } from './client/cluster-client.ts';
 import { GarbageCollector } from './controllers/garbage-collector.ts';
 import { NamespaceController } from './controllers/namespace-controller.ts';
+import { servingPki, type ServingPki } from './pki.ts';
 
 export interface EmbeddedClusterOptions {
   clock: Clock;
@@ -23,6 +24,10 @@ export interface EmbeddedClusterOptions {
   tokenFile?: string;
   requireAuth?: boolean;
   rbac?: boolean;
+  /** Serve HTTPS with a generated CA (kept under `<dataDir>/pki`). */
+  tls?: boolean;
+  /** Bearer token the written kubeconfig authenticates with. */
+  kubeconfigToken?: string;
 }
 
 export class EmbeddedCluster {
@@ -33,6 +38,8 @@ export class EmbeddedCluster {
     private readonly http: Server,
     readonly url: string,
     private readonly clock: Clock,
+    private readonly pki: ServingPki | undefined,
+    private readonly token: string | undefined,
   ) {}
 
   static async start(opts: EmbeddedClusterOptions): Promise<EmbeddedCluster> {
@@ -44,12 +51,13 @@ export class EmbeddedCluster {
       requireAuth: opts.requireAuth,
       rbac: opts.rbac,
     });
-    const http = createApiHttpServer((req) => apiServer.handle(req));
     const host = opts.host ?? '127.0.0.1';
+    const pki = opts.tls ? await servingPki(opts.dataDir ? join(opts.dataDir, 'pki') : undefined, [host]) : undefined;
+    const http = createApiHttpServer((req) => apiServer.handle(req), pki ? { cert: pki.certPem, key: pki.keyPem } : undefined);
     const addr = await listen(http, opts.port ?? 0, host);
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
+    const url = `${pki ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
     apiServer.publicAddress = `${host}:${addr.port}`;
-    const cluster = new EmbeddedCluster(apiServer, http, url, opts.clock);
+    const cluster = new EmbeddedCluster(apiServer, http, url, opts.clock, pki, opts.kubeconfigToken);
     await cluster.startControllers();
     return cluster;
   }
@@ -76,8 +84,10 @@ export class EmbeddedCluster {
       '- name: kubernaut',
       '  cluster:',
       `    server: ${this.url}`,
-      // client-node refuses plain http:// unless told TLS checks are off; kubectl ignores it for http.
-      '    insecure-skip-tls-verify: true',
+      this.pki
+        ? `    certificate-authority-data: ${Buffer.from(this.pki.caPem).toString('base64')}`
+        : // client-node refuses plain http:// unless told TLS checks are off; kubectl ignores it for http.
+          '    insecure-skip-tls-verify: true',
       'contexts:',
       '- name: kubernaut',
       '  context:',
@@ -87,7 +97,7 @@ export class EmbeddedCluster {
       'current-context: kubernaut',
       'users:',
       '- name: kubernaut-admin',
-      '  user: {}',
+      ...(this.token ? ['  user:', `    token: ${this.token}`] : ['  user: {}']),
       '',
     ].join('\n');
   }

@@ -102,6 +102,47 @@ export class ApiServer {
         spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], type: 'ClusterIP' },
       });
     }
+    this.bootstrapRbac();
+  }
+
+  /**
+   * The default RBAC policy every cluster bootstraps: cluster-admin for system:masters, and
+   * what any authenticated user may do (discovery, health, asking what it may do itself).
+   */
+  private bootstrapRbac(): void {
+    const rbac = '/apis/rbac.authorization.k8s.io/v1';
+    const labels = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
+    const roles: Array<[string, object[]]> = [
+      ['cluster-admin', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }]],
+      ['system:basic-user', [
+        { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
+        { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
+      ]],
+      ['system:discovery', [{ nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'], verbs: ['get'] }]],
+      ['system:public-info-viewer', [{ nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'], verbs: ['get'] }]],
+    ];
+    const bindings: Array<[string, string, string[]]> = [
+      ['cluster-admin', 'cluster-admin', ['system:masters']],
+      ['system:basic-user', 'system:basic-user', ['system:authenticated']],
+      ['system:discovery', 'system:discovery', ['system:authenticated']],
+      ['system:public-info-viewer', 'system:public-info-viewer', ['system:authenticated', 'system:unauthenticated']],
+    ];
+    for (const [name, rules] of roles) {
+      if (!this.store.get('rbac.authorization.k8s.io/clusterroles', '', name)) {
+        this.internalCreate(`${rbac}/clusterroles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name, labels }, rules });
+      }
+    }
+    for (const [name, role, groups] of bindings) {
+      if (!this.store.get('rbac.authorization.k8s.io/clusterrolebindings', '', name)) {
+        this.internalCreate(`${rbac}/clusterrolebindings`, {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRoleBinding',
+          metadata: { name, labels },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+          subjects: groups.map((g) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: g })),
+        });
+      }
+    }
   }
 
   private internalCreate(path: string, obj: KubeObject): void {

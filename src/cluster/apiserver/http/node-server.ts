@@ -2,7 +2,8 @@
  * The HTTP face of the API server: turns node:http requests into ApiRequests, enforces the
  * body size limit, writes JSON (or text) responses and streams watches as JSON lines.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { errors } from '../errors.ts';
 import type { ApiRequest, ApiResponse } from './types.ts';
@@ -112,8 +113,9 @@ async function send(res: ServerResponse, response: Exclude<ApiResponse, { watch:
   res.end(head ? undefined : text);
 }
 
-export function createApiHttpServer(handler: Handler): Server {
-  return createServer(async (req, res) => {
+/** Serves plain HTTP, or HTTPS when given a certificate and key (PEM). */
+export function createApiHttpServer(handler: Handler, tls?: { cert: string; key: string }): Server {
+  const listener: RequestListener = async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const body = await readBody(req, MAX_BODY_BYTES);
@@ -157,7 +159,8 @@ export function createApiHttpServer(handler: Handler): Server {
         await send(res, { status: 500, body: err.toStatus() }, false);
       } else res.destroy();
     }
-  });
+  };
+  return tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) : createServer(listener);
 }
 
 export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
