@@ -41,8 +41,7 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject, clock: Clo
   delete m.selfLink;
   if (tracksGeneration(info)) m.generation = 1;
   else delete m.generation;
-  if (info.subresources.status && !info.crd) delete obj.status;
-  if (info.subresources.status && info.crd) delete obj.status;
+  if (info.subresources.status) delete obj.status;
 }
 
 /** What a write through the main resource or the status subresource may change. */

@@ -46,9 +46,7 @@ export class ResourceRegistry {
   /** Serve (or stop serving) the kinds a CRD defines; called whenever a CRD is written. */
   setCustomResourceDefinition(crd: KubeObject): void {
     const name = crd.metadata.name!;
-    if (crd.metadata.deletionTimestamp) {
-      // A terminating CRD is still served until its instances are gone (then removeCrd).
-    }
+    // A terminating CRD stays served until its instances are gone and it is removed.
     this.custom.set(name, resourcesFromCrd(crd));
     this.changed();
   }

@@ -197,7 +197,7 @@ export class ApiServer {
 
   private dispatch(r: ResourceRequest): ApiResponse {
     const deps = this.writeDeps;
-    const readDeps = { store: this.store, clock: this.clock, storageInfo: (i: typeof r.info) => this.registry.storageInfo(i) };
+    const readDeps = { store: this.store, clock: this.clock };
     if (isVirtualResource(r.info)) return handleReview(r, this.authn, this.authz);
     switch (r.subresource) {
       case 'scale':

@@ -4,6 +4,7 @@
  * Go-style printing of the offending values, and small JSON helpers.
  */
 import type { StatusCause } from '../errors.ts';
+import { matchesLabelSelectorObject } from '../selectors.ts';
 import {
   isDNS1123Subdomain,
   isQualifiedName,
@@ -241,32 +242,9 @@ export function selectorIsEmpty(sel: unknown): boolean {
 }
 
 /** Whether a (syntactically valid) label selector selects the given labels. */
+/** Whether a selector object (an absent one selects everything) matches a label set. */
 export function selectorMatches(sel: unknown, labels: unknown): boolean {
-  const s = asObj(sel);
-  const l = asObj(labels);
-  for (const [k, v] of Object.entries(asObj(s.matchLabels))) if (l[k] !== v) return false;
-  for (const e of asArray(s.matchExpressions)) {
-    const expr = asObj(e);
-    const has = Object.prototype.hasOwnProperty.call(l, expr.key);
-    const values = asArray(expr.values);
-    switch (expr.operator) {
-      case 'In':
-        if (!has || !values.includes(l[expr.key])) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(l[expr.key])) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
+  return matchesLabelSelectorObject(asObj(sel), asObj(labels) as Record<string, string>);
 }
 
 export function selectorSyntaxOk(sel: unknown): boolean {

@@ -8,7 +8,7 @@ import type { ApiResponse, WatchEvent, WatchSink } from '../http/types.ts';
 import { parseFieldSelector, parseLabelSelector } from '../selectors.ts';
 import type { Change, ObjectStore } from '../storage/object-store.ts';
 import { columnDefinitions, tableRow, toTable } from '../tables/index.ts';
-import type { KubeObject, ResourceInfo } from '../types.ts';
+import type { KubeObject } from '../types.ts';
 import { groupVersion } from '../types.ts';
 import type { ResourceRequest } from './context.ts';
 import { resourceKey, TABLE_CONTENT_TYPE, toVersion, wantsTable } from './convert.ts';
@@ -16,7 +16,6 @@ import { resourceKey, TABLE_CONTENT_TYPE, toVersion, wantsTable } from './conver
 export interface ReadDeps {
   store: ObjectStore;
   clock: Clock;
-  storageInfo(info: ResourceInfo): ResourceInfo;
 }
 
 type Filter = (obj: KubeObject) => boolean;
@@ -160,7 +159,6 @@ export function handleWatch(deps: ReadDeps, r: ResourceRequest): ApiResponse {
     watch: {
       start(sink: WatchSink) {
         let closed = false;
-        let lastRv = deps.store.currentResourceVersion();
         const stop = () => {
           if (closed) return;
           closed = true;
@@ -173,10 +171,7 @@ export function handleWatch(deps: ReadDeps, r: ResourceRequest): ApiResponse {
           // A consumer that cannot keep up is cut off; it re-watches from its last resourceVersion.
           if (!sink.send(e)) stop();
         };
-        const unsubscribe = deps.store.subscribe(key, (c) => {
-          lastRv = c.rv;
-          deliver(toEvent(c));
-        });
+        const unsubscribe = deps.store.subscribe(key, (c) => deliver(toEvent(c)));
         const timers: Array<{ cancel(): void }> = [];
         if (timeoutSeconds > 0) timers.push(deps.clock.setTimeout(stop, timeoutSeconds * 1000));
         if (bookmarks) timers.push(deps.clock.setInterval(() => deliver(bookmark(deps.store.currentResourceVersion())), BOOKMARK_INTERVAL_MS));
@@ -197,7 +192,6 @@ export function handleWatch(deps: ReadDeps, r: ResourceRequest): ApiResponse {
           }
           for (const c of changes) deliver(toEvent(c));
         }
-        void lastRv;
         return stop;
       },
     },

@@ -266,7 +266,7 @@ export function handleDelete(deps: WriteDeps, r: ResourceRequest): ApiResponse {
 
 export function handleDeleteCollection(deps: WriteDeps, r: ResourceRequest): ApiResponse {
   const opts = deleteOptions(r);
-  const { items } = listObjects({ store: deps.store, clock: deps.clock, storageInfo: (i) => i }, { ...r, verb: 'list' });
+  const { items } = listObjects({ store: deps.store, clock: deps.clock }, { ...r, verb: 'list' });
   const deleted: KubeObject[] = [];
   for (const item of items) {
     const live = deps.store.get(resourceKey(r.info), item.metadata.namespace ?? '', item.metadata.name!);
