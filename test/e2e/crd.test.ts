@@ -133,3 +133,49 @@ test('deleting a CRD deletes its instances and stops serving the kind', async ()
   await eventually(() => k.kubectl(['get', 'gadgets']).code !== 0, 'gadgets no longer served');
   assert.match(k.kubectl(['get', 'gadgets']).stderr, /doesn't have a resource type "gadgets"|could not find the requested resource/);
 });
+
+test('several served versions share one storage version, and selectableFields filter lists', () => {
+  k.kubectlOk(['apply', '-f', '-'], {
+    input: `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: dials.test.kubernaut.ai
+spec:
+  group: test.kubernaut.ai
+  scope: Namespaced
+  names: { kind: Dial, plural: dials, singular: dial }
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      selectableFields: [{ jsonPath: .spec.color }]
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec: { type: object, properties: { color: { type: string } } }
+    - name: v1beta1
+      served: true
+      storage: false
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec: { type: object, properties: { color: { type: string } } }
+`,
+  });
+  k.kubectlOk(['wait', '--for=condition=Established', 'crd/dials.test.kubernaut.ai', '--timeout=10s']);
+  k.kubectlOk(['apply', '-f', '-'], { input: 'apiVersion: test.kubernaut.ai/v1beta1\nkind: Dial\nmetadata:\n  name: red\n  namespace: default\nspec:\n  color: red\n' });
+  k.kubectlOk(['apply', '-f', '-'], { input: 'apiVersion: test.kubernaut.ai/v1\nkind: Dial\nmetadata:\n  name: blue\n  namespace: default\nspec:\n  color: blue\n' });
+  const asV1 = JSON.parse(k.kubectlOk(['get', 'dials.v1.test.kubernaut.ai', 'red', '-o', 'json']));
+  assert.equal(asV1.apiVersion, 'test.kubernaut.ai/v1');
+  const asBeta = JSON.parse(k.kubectlOk(['get', 'dials.v1beta1.test.kubernaut.ai', 'blue', '-o', 'json']));
+  assert.equal(asBeta.apiVersion, 'test.kubernaut.ai/v1beta1');
+  assert.equal(asBeta.metadata.uid, JSON.parse(k.kubectlOk(['get', 'dials.v1.test.kubernaut.ai', 'blue', '-o', 'json'])).metadata.uid);
+  const crd = JSON.parse(k.kubectlOk(['get', 'crd', 'dials.test.kubernaut.ai', '-o', 'json']));
+  assert.deepEqual(crd.status.storedVersions, ['v1']);
+  assert.equal(k.kubectlOk(['get', 'dials', '--field-selector', 'spec.color=blue', '-o', 'name']).trim(), 'dial.test.kubernaut.ai/blue');
+  const bad = k.kubectl(['get', 'dials', '--field-selector', 'spec.size=1']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /not a known field selector|field label not supported/);
+});
