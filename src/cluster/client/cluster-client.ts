@@ -62,7 +62,8 @@ export class ClusterClient {
       const s = res.body as any;
       throw new ClientError(res.status, s?.reason ?? 'Unknown', s?.message ?? `HTTP ${res.status}`, s);
     }
-    return res.body;
+    // Callers own what they get, as after decoding an HTTP response; stored objects stay untouched.
+    return structuredClone(res.body);
   }
 
   get(gvr: Gvr, namespace: string | undefined, name: string): Promise<KubeObject> {
@@ -128,7 +129,7 @@ export class ClusterClient {
     return res.watch.start({
       send(e) {
         if (done) return false;
-        queue.push(e);
+        queue.push({ type: e.type, object: structuredClone(e.object) });
         if (!scheduled) {
           scheduled = true;
           queueMicrotask(flush);

@@ -6,7 +6,7 @@ import type { Clock } from '../../../platform/clock.ts';
 import { applyDefaults, validate } from '../admission/index.ts';
 import { ApiError, errors } from '../errors.ts';
 import type { ApiResponse } from '../http/types.ts';
-import { beforeCreate, beforeUpdate, isKind } from '../kind-rules.ts';
+import { beforeCreate, beforeUpdate } from '../kind-rules.ts';
 import { bumpGeneration, objectChanged, planDeletion, prepareForCreate, prepareForUpdate, readyToRemove, type DeleteOptions } from '../lifecycle.ts';
 import {
   applyJsonPatch,
@@ -258,10 +258,12 @@ export function deleteObject(deps: WriteDeps, r: ResourceRequest, obj: KubeObjec
 
 export function handleDelete(deps: WriteDeps, r: ResourceRequest): ApiResponse {
   const obj = current(deps, r);
-  const result = deleteObject(deps, r, obj, deleteOptions(r));
-  // Objects that stay (finalizers, grace period) are returned with 202 for pods, as upstream does.
-  const pending = Boolean(result.metadata.deletionTimestamp) && deps.store.get(resourceKey(r.info), r.namespace ?? '', r.name!) !== undefined;
-  return { status: pending && isKind(r.info, '', 'pods') ? 202 : 200, body: result };
+  const options = deleteOptions(r);
+  const result = deleteObject(deps, r, obj, options);
+  // Like upstream: 202 only when the object stays and the client asked for cascading with
+  // orphanDependents=false; graceful pod deletion and finalizers still answer 200.
+  const stays = deps.store.get(resourceKey(r.info), r.namespace ?? '', r.name!) !== undefined;
+  return { status: stays && options.orphanDependents === false ? 202 : 200, body: result };
 }
 
 export function handleDeleteCollection(deps: WriteDeps, r: ResourceRequest): ApiResponse {
