@@ -61,7 +61,8 @@ function formatLabels(labels: Labels): string {
   return `{${labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}}`;
 }
 
-function emptySnapshot(): ClusterSnapshot {
+/** A snapshot with every kind present and empty; tests and callers fill in what they have. */
+export function emptySnapshot(): ClusterSnapshot {
   return {
     pods: [],
     statefulSets: [],

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/cluster/apiserver/types.ts';
-import { FAMILIES, escapeLabelValue, renderMetrics, type ClusterSnapshot } from '../../../src/cluster/kube-state-metrics/render.ts';
+import { FAMILIES, emptySnapshot, escapeLabelValue, renderMetrics, type ClusterSnapshot } from '../../../src/cluster/kube-state-metrics/render.ts';
 
 // ---------------------------------------------------------------------------
 // A small Prometheus text-format (0.0.4) parser, strict enough to catch mistakes.
@@ -115,21 +115,7 @@ function valueOf(p: Parsed, name: string, match: Record<string, string>): number
 // ---------------------------------------------------------------------------
 
 function snapshot(partial: Partial<ClusterSnapshot>): ClusterSnapshot {
-  return {
-    pods: [],
-    statefulSets: [],
-    deployments: [],
-    replicaSets: [],
-    daemonSets: [],
-    jobs: [],
-    persistentVolumeClaims: [],
-    persistentVolumes: [],
-    nodes: [],
-    horizontalPodAutoscalers: [],
-    podDisruptionBudgets: [],
-    namespaces: [],
-    ...partial,
-  };
+  return { ...emptySnapshot(), ...partial };
 }
 
 const kvStore: KubeObject = {
