@@ -1,36 +1,12 @@
 /**
- * API server figures: creates/s, list latency at 10,000 pods, watch fan-out latency with 50
+ * API server figures (API server alone, no control plane): creates/s, list latency at 10,000 pods, watch fan-out latency with 50
  * watchers, resident memory at 10,000 pods.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { startStack } from './stack.ts';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-
-async function startServer(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kubernaut-bench-'));
-  const proc = spawn(process.execPath, ['bin/kubernaut.js', 'up', '--ephemeral', '--data-dir', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, KUBERNAUT_LOG_LEVEL: 'warn' } });
-  await new Promise<void>((resolve) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('export KUBECONFIG=')) resolve();
-    });
-  });
-  const url = JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')).apiServer;
-  return {
-    url,
-    pid: proc.pid!,
-    stop: async () => {
-      proc.kill('SIGTERM');
-      await new Promise((r) => proc.on('exit', r));
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+const startServer = () => startStack(['--no-control-plane']);
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -3,8 +3,12 @@
  * Each scenario drives a real `kubernaut up` process over HTTP, as clients would.
  */
 import { apiServerBench } from './apiserver.bench.ts';
+import { controlPlaneBench } from './control-plane.bench.ts';
 
-const scenarios: Array<[string, () => Promise<void>]> = [['API server', apiServerBench]];
+const scenarios: Array<[string, () => Promise<void>]> = [
+  ['API server', apiServerBench],
+  ['Control plane', controlPlaneBench],
+];
 const only = process.argv.slice(2);
 for (const [name, run] of scenarios) {
   if (only.length && !only.some((o) => name.toLowerCase().includes(o.toLowerCase()))) continue;

@@ -2,7 +2,8 @@
 // Runs every test/**/*.test.ts with node's test runner through tsx.
 // Node 20's --test neither expands globs nor finds .ts files itself, so we list them here.
 // Usage: npm test [-- <substring filter>...]
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -26,16 +27,19 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// One TAP copy per run, so runs side by side never read each other's counts.
+const tapFile = join(tmpdir(), `kubernaut-test-results-${process.pid}.tap`);
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', '--test-reporter-destination=' + join(root, '.test-results.tap'),
+    '--test-reporter=tap', '--test-reporter-destination=' + tapFile,
     '--test-concurrency=2', ...files],
   { cwd: root, stdio: 'inherit' },
 );
 // A plain closing line that any CI log reader understands, from the TAP copy of the run.
 try {
-  const tap = readFileSync(join(root, '.test-results.tap'), 'utf8');
+  const tap = readFileSync(tapFile, 'utf8');
+  rmSync(tapFile, { force: true });
   const count = (key) => Number((tap.match(new RegExp(`^# ${key} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
   console.log(`tests: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped`);
 } catch {

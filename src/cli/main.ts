@@ -1,5 +1,6 @@
 /** The `kubernaut` command line. */
 import { Command, InvalidArgumentError } from 'commander';
+import { parseDuration } from '../platform/clock.ts';
 import { runUp } from './up.ts';
 
 function positiveNumber(value: string): number {
@@ -12,6 +13,37 @@ function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
   return n;
+}
+
+function nodeCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new InvalidArgumentError('must be a whole number of nodes (1-100)');
+  return n;
+}
+
+/** `mount=1500ms,pull=600ms,start=300ms` or a single duration for all three (e.g. `0`). */
+function kubeletDelays(value: string): { volumeMountMs: number; imagePullMs: number; containerStartMs: number } {
+  const keys = { mount: 'volumeMountMs', pull: 'imagePullMs', start: 'containerStartMs' } as const;
+  const parse = (text: string): number => {
+    if (/^0+$/.test(text.trim())) return 0;
+    try {
+      return parseDuration(text.trim());
+    } catch {
+      throw new InvalidArgumentError(`"${text}" is not a duration (e.g. 500ms, 2s)`);
+    }
+  };
+  if (!value.includes('=')) {
+    const ms = parse(value);
+    return { volumeMountMs: ms, imagePullMs: ms, containerStartMs: ms };
+  }
+  const out: Record<string, number> = {};
+  for (const part of value.split(',')) {
+    const [k, v] = part.split('=');
+    const key = keys[k?.trim() as keyof typeof keys];
+    if (!key || v === undefined) throw new InvalidArgumentError(`unknown kubelet delay "${part}" (use mount=, pull=, start=)`);
+    out[key] = parse(v);
+  }
+  return out as { volumeMountMs: number; imagePullMs: number; containerStartMs: number };
 }
 
 const program = new Command();
@@ -30,6 +62,10 @@ program
   .option('--rbac', 'authorize requests with RBAC instead of allowing all')
   .option('--tls', 'serve HTTPS with a generated CA (kept under DIR/pki, trusted by the written kubeconfig)')
   .option('--watch-cache-size <n>', 'how many recent changes watches can resume from', positiveNumber)
+  .option('--nodes <n>', 'simulated nodes (kind-control-plane, kind-worker, kind-worker2, ...)', nodeCount, 1)
+  .option('--kubelet-delays <spec>', 'simulated kubelet work in real time, not scaled: mount=1500ms,pull=600ms,start=300ms (or one duration for all; 0 = instant)', kubeletDelays)
+  .option('--kube-state-metrics-port <n>', 'kube-state-metrics port (0 = a free port)', port, 0)
+  .option('--no-control-plane', 'run the API server alone: no nodes, kubelets, scheduler or workload/storage controllers')
   .action(async (opts) => {
     await runUp(opts);
   });

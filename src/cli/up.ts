@@ -8,6 +8,7 @@ import { ScaledClock } from '../platform/clock.ts';
 import { componentLogger } from '../platform/log.ts';
 import { EmbeddedCluster } from '../cluster/embedded-cluster.ts';
 import { parseTokenFile } from '../cluster/apiserver/auth.ts';
+import { DEFAULT_CONTROL_PLANE, type KubeletTimings } from '../cluster/control-plane/context.ts';
 
 export interface UpOptions {
   dataDir?: string;
@@ -20,6 +21,15 @@ export interface UpOptions {
   rbac?: boolean;
   watchCacheSize?: number;
   tls?: boolean;
+  nodes: number;
+  kubeletDelays?: Partial<KubeletTimings>;
+  kubeStateMetricsPort: number;
+  controlPlane: boolean;
+}
+
+/** kind's node names: kind-control-plane, kind-worker, kind-worker2, ... */
+export function nodeNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => (i === 0 ? 'kind-control-plane' : i === 1 ? 'kind-worker' : `kind-worker${i}`));
 }
 
 /** The kubeconfig authenticates as the first system:masters user of the token file (else the first user). */
@@ -49,15 +59,21 @@ export async function runUp(opts: UpOptions): Promise<void> {
     watchCacheSize: opts.watchCacheSize,
     tls: opts.tls,
     kubeconfigToken: adminToken(opts.tokenFile),
+    controlPlane: opts.controlPlane
+      ? { nodes: nodeNames(opts.nodes).map((name) => ({ name })), kubelet: { ...DEFAULT_CONTROL_PLANE.kubelet, ...opts.kubeletDelays } }
+      : false,
+    kubeStateMetrics: { port: opts.kubeStateMetricsPort },
   });
   const kubeconfigPath = join(dataDir, 'kubeconfig');
   const endpointsPath = join(dataDir, 'endpoints.json');
   writeFileSync(kubeconfigPath, cluster.kubeconfig(), { mode: 0o600 });
   const endpoints: Record<string, string> = { apiServer: cluster.url };
+  if (cluster.kubeStateMetricsUrl) endpoints.kubeStateMetrics = cluster.kubeStateMetricsUrl;
   writeFileSync(endpointsPath, JSON.stringify(endpoints, null, 2) + '\n');
 
   log.info({ apiServer: cluster.url, dataDir, timeScale: clock.timeScale, ephemeral: Boolean(opts.ephemeral) }, 'embedded stack is up');
   process.stdout.write(`kubernaut is up: API server ${cluster.url}\n`);
+  if (cluster.kubeStateMetricsUrl) process.stdout.write(`kube-state-metrics: ${cluster.kubeStateMetricsUrl}\n`);
   process.stdout.write(`export KUBECONFIG=${kubeconfigPath}\n`);
 
   let stopping = false;

@@ -13,6 +13,8 @@ import { ClusterClient } from './client/cluster-client.ts';
 import { GarbageCollector } from './controllers/garbage-collector.ts';
 import { NamespaceController } from './controllers/namespace-controller.ts';
 import { servingPki, type ServingPki } from './pki.ts';
+import { DEFAULT_CONTROL_PLANE, type ControlPlaneOptions } from './control-plane/context.ts';
+import { startControlPlane, type RunningControlPlane } from './control-plane/index.ts';
 
 export interface EmbeddedClusterOptions {
   clock: Clock;
@@ -28,10 +30,18 @@ export interface EmbeddedClusterOptions {
   tls?: boolean;
   /** Bearer token the written kubeconfig authenticates with. */
   kubeconfigToken?: string;
+  /**
+   * The simulated control plane (nodes with kubelets, scheduler, workload and storage
+   * controllers). `false` runs only the API server with its namespace controller and garbage
+   * collector, for tests that drive one component themselves.
+   */
+  controlPlane?: Partial<ControlPlaneOptions> | false;
+  kubeStateMetrics?: { host?: string; port?: number };
 }
 
 export class EmbeddedCluster {
   private controllers: Array<{ stop(): void }> = [];
+  private controlPlane: RunningControlPlane | undefined;
 
   private constructor(
     readonly apiServer: ApiServer,
@@ -59,7 +69,20 @@ export class EmbeddedCluster {
     apiServer.publicAddress = `${host}:${addr.port}`;
     const cluster = new EmbeddedCluster(apiServer, http, url, opts.clock, pki, opts.kubeconfigToken);
     await cluster.startControllers();
+    if (opts.controlPlane !== false) {
+      cluster.controlPlane = await startControlPlane((ua) => cluster.client(ua), opts.clock, {
+        ...DEFAULT_CONTROL_PLANE,
+        ...opts.controlPlane,
+        kubelet: { ...DEFAULT_CONTROL_PLANE.kubelet, ...opts.controlPlane?.kubelet },
+        kubeStateMetrics: { host, ...opts.kubeStateMetrics },
+      });
+    }
     return cluster;
+  }
+
+  /** `http://host:port/metrics` of the embedded kube-state-metrics, when the control plane runs. */
+  get kubeStateMetricsUrl(): string | undefined {
+    return this.controlPlane?.kubeStateMetricsUrl;
   }
 
   /** A client that talks to this cluster in-process, as a control-plane component. */
@@ -103,6 +126,7 @@ export class EmbeddedCluster {
   }
 
   async close(): Promise<void> {
+    this.controlPlane?.stop();
     for (const c of this.controllers) c.stop();
     await new Promise<void>((resolve) => {
       this.http.close(() => resolve());

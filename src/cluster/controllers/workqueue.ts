@@ -20,8 +20,19 @@ export class WorkQueue {
     private readonly clock: Clock,
     private readonly process: (key: string) => Promise<void>,
     private readonly log: Logger,
-    private readonly opts: { baseDelayMs?: number; maxDelayMs?: number } = {},
-  ) {}
+    private readonly opts: { baseDelayMs?: number; maxDelayMs?: number; startAfter?: Promise<unknown> } = {},
+  ) {
+    // Keys queue up but are not processed before the caches the handlers read have synced.
+    if (opts.startAfter) {
+      this.gate = true;
+      void opts.startAfter.then(() => {
+        this.gate = false;
+        if (this.order.length) this.kick();
+      });
+    }
+  }
+
+  private gate = false;
 
   add(key: string): void {
     if (this.stopped) return;
@@ -44,7 +55,7 @@ export class WorkQueue {
   }
 
   private kick(): void {
-    if (this.running) return;
+    if (this.running || this.gate) return;
     this.running = true;
     queueMicrotask(() => void this.drain());
   }

@@ -1,114 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/cluster/apiserver/types.ts';
-import { FAMILIES, emptySnapshot, escapeLabelValue, renderMetrics, type ClusterSnapshot } from '../../../src/cluster/kube-state-metrics/render.ts';
+import { FAMILIES, emptySnapshot, renderMetrics, type ClusterSnapshot } from '../../../src/cluster/kube-state-metrics/render.ts';
+import { findSamples, parseExposition, sampleValue } from '../../helpers/prometheus-text.ts';
 
-// ---------------------------------------------------------------------------
-// A small Prometheus text-format (0.0.4) parser, strict enough to catch mistakes.
-// ---------------------------------------------------------------------------
-
-interface ParsedSample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-interface Parsed {
-  help: Map<string, string>;
-  types: Map<string, string>;
-  samples: ParsedSample[];
-}
-
-function unescape(s: string, allowQuote: boolean): string {
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c !== '\\') {
-      out += c;
-      continue;
-    }
-    const n = s[++i];
-    if (n === '\\') out += '\\';
-    else if (n === 'n') out += '\n';
-    else if (n === '"' && allowQuote) out += '"';
-    else throw new Error(`bad escape \\${n}`);
-  }
-  return out;
-}
-
-function parseLabels(text: string, line: string): Record<string, string> {
-  const labels: Record<string, string> = {};
-  let i = 0;
-  while (i < text.length) {
-    const m = /^([a-zA-Z_][a-zA-Z0-9_]*)="/.exec(text.slice(i));
-    if (!m) throw new Error(`bad label at ${i} in: ${line}`);
-    i += m[0].length;
-    let raw = '';
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === '\\') raw += text[i++];
-      raw += text[i++];
-    }
-    if (text[i] !== '"') throw new Error(`unterminated label value in: ${line}`);
-    i++;
-    if (m[1] in labels) throw new Error(`duplicate label ${m[1]} in: ${line}`);
-    labels[m[1]] = unescape(raw, true);
-    if (i < text.length) {
-      if (text[i] !== ',') throw new Error(`expected comma in: ${line}`);
-      i++;
-    }
-  }
-  return labels;
-}
-
-function parseExposition(text: string): Parsed {
-  assert.ok(text.endsWith('\n'), 'exposition ends with a newline');
-  const help = new Map<string, string>();
-  const types = new Map<string, string>();
-  const samples: ParsedSample[] = [];
-  const seenSeries = new Set<string>();
-  const finished = new Set<string>();
-  let current = '';
-  for (const line of text.slice(0, -1).split('\n')) {
-    if (line === '') continue;
-    let m = /^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
-    if (m) {
-      if (help.has(m[1])) throw new Error(`duplicate HELP for ${m[1]}`);
-      help.set(m[1], unescape(m[2], false));
-      continue;
-    }
-    m = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/.exec(line);
-    if (m) {
-      if (types.has(m[1])) throw new Error(`duplicate TYPE for ${m[1]}`);
-      if (current) finished.add(current);
-      types.set(m[1], m[2]);
-      current = m[1];
-      continue;
-    }
-    if (line.startsWith('#')) throw new Error(`unexpected comment: ${line}`);
-    m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) throw new Error(`bad sample line: ${line}`);
-    const [, name, labelText, valueText] = m;
-    if (name !== current) throw new Error(`sample ${name} outside its family block (current ${current})`);
-    if (finished.has(name)) throw new Error(`family ${name} is not contiguous`);
-    const value = valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : Number(valueText);
-    if (Number.isNaN(value) && valueText !== 'NaN') throw new Error(`bad value: ${line}`);
-    const key = `${name}{${labelText ?? ''}}`;
-    if (seenSeries.has(key)) throw new Error(`duplicate series ${key}`);
-    seenSeries.add(key);
-    samples.push({ name, labels: labelText ? parseLabels(labelText, line) : {}, value });
-  }
-  return { help, types, samples };
-}
-
-/** Samples of one family whose labels include `match`. */
-function find(p: Parsed, name: string, match: Record<string, string> = {}): ParsedSample[] {
-  return p.samples.filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v));
-}
-
-function valueOf(p: Parsed, name: string, match: Record<string, string>): number {
-  const hits = find(p, name, match);
-  assert.equal(hits.length, 1, `exactly one ${name} ${JSON.stringify(match)}, got ${hits.length}`);
-  return hits[0].value;
-}
+const find = findSamples;
+const valueOf = sampleValue;
 
 // ---------------------------------------------------------------------------
 // Fixtures
@@ -175,8 +72,8 @@ const oomPod = pod('oom-2', 'demo', {
 // Tests
 // ---------------------------------------------------------------------------
 
-test('statefulset families carry namespace/statefulset labels and status values', () => {
-  const text = renderMetrics(snapshot({ statefulSets: [kvStore] }));
+test('statefulset families carry namespace/statefulset labels and status values', async () => {
+  const text = await renderMetrics(snapshot({ statefulSets: [kvStore] }));
   assert.match(text, /^kube_statefulset_status_replicas_ready\{namespace="demo-statefulset",statefulset="kv-store"\} 2$/m);
   assert.match(text, /^kube_statefulset_status_replicas\{namespace="demo-statefulset",statefulset="kv-store"\} 3$/m);
   const p = parseExposition(text);
@@ -189,17 +86,17 @@ test('statefulset families carry namespace/statefulset labels and status values'
   assert.equal(valueOf(p, 'kube_statefulset_metadata_generation', id), 4);
 });
 
-test('missing status fields read as 0 and missing spec.replicas defaults to 1', () => {
+test('missing status fields read as 0 and missing spec.replicas defaults to 1', async () => {
   const fresh: KubeObject = { metadata: { name: 'new', namespace: 'ns' }, spec: {} };
-  const p = parseExposition(renderMetrics(snapshot({ statefulSets: [fresh], deployments: [fresh] })));
+  const p = parseExposition(await renderMetrics(snapshot({ statefulSets: [fresh], deployments: [fresh] })));
   assert.equal(valueOf(p, 'kube_statefulset_replicas', { statefulset: 'new' }), 1);
   assert.equal(valueOf(p, 'kube_statefulset_status_replicas_ready', { statefulset: 'new' }), 0);
   assert.equal(valueOf(p, 'kube_deployment_spec_replicas', { deployment: 'new' }), 1);
   assert.equal(valueOf(p, 'kube_deployment_status_replicas_unavailable', { deployment: 'new' }), 0);
 });
 
-test('pod phase: one series per phase, exactly one set', () => {
-  const p = parseExposition(renderMetrics(snapshot({ pods: [pendingPod, runningPod] })));
+test('pod phase: one series per phase, exactly one set', async () => {
+  const p = parseExposition(await renderMetrics(snapshot({ pods: [pendingPod, runningPod] })));
   const pending = find(p, 'kube_pod_status_phase', { pod: 'pending-0' });
   assert.deepEqual(pending.map((s) => s.labels.phase).sort(), ['Failed', 'Pending', 'Running', 'Succeeded', 'Unknown']);
   assert.deepEqual(pending.filter((s) => s.value === 1).map((s) => s.labels.phase), ['Pending']);
@@ -208,8 +105,8 @@ test('pod phase: one series per phase, exactly one set', () => {
   assert.equal(pending[0].labels.uid, 'uid-pending-0');
 });
 
-test('pod scheduled/ready conditions expand to true/false/unknown', () => {
-  const p = parseExposition(renderMetrics(snapshot({ pods: [pendingPod, runningPod, crashPod] })));
+test('pod scheduled/ready conditions expand to true/false/unknown', async () => {
+  const p = parseExposition(await renderMetrics(snapshot({ pods: [pendingPod, runningPod, crashPod] })));
   assert.equal(valueOf(p, 'kube_pod_status_scheduled', { pod: 'pending-0', condition: 'false' }), 1);
   assert.equal(valueOf(p, 'kube_pod_status_scheduled', { pod: 'pending-0', condition: 'true' }), 0);
   assert.equal(find(p, 'kube_pod_status_ready', { pod: 'pending-0' }).length, 0, 'no Ready condition yet: no series');
@@ -218,8 +115,8 @@ test('pod scheduled/ready conditions expand to true/false/unknown', () => {
   assert.equal(valueOf(p, 'kube_pod_status_ready', { pod: 'crash-1', condition: 'unknown' }), 0);
 });
 
-test('pod info and owner', () => {
-  const p = parseExposition(renderMetrics(snapshot({ pods: [pendingPod, runningPod] })));
+test('pod info and owner', async () => {
+  const p = parseExposition(await renderMetrics(snapshot({ pods: [pendingPod, runningPod] })));
   const [info] = find(p, 'kube_pod_info', { pod: 'web-5d8f-abcde' });
   assert.equal(info.value, 1);
   assert.deepEqual(
@@ -230,8 +127,8 @@ test('pod info and owner', () => {
   assert.equal(valueOf(p, 'kube_pod_owner', { pod: 'pending-0', owner_kind: '<none>', owner_name: '<none>', owner_is_controller: '<none>' }), 1);
 });
 
-test('CrashLoopBackOff container: waiting reason, last terminated reason, restarts counter', () => {
-  const p = parseExposition(renderMetrics(snapshot({ pods: [crashPod] })));
+test('CrashLoopBackOff container: waiting reason, last terminated reason, restarts counter', async () => {
+  const p = parseExposition(await renderMetrics(snapshot({ pods: [crashPod] })));
   assert.equal(p.types.get('kube_pod_container_status_restarts_total'), 'counter');
   const id = { namespace: 'demo', pod: 'crash-1', container: 'app' };
   assert.equal(valueOf(p, 'kube_pod_container_status_restarts_total', id), 7);
@@ -243,8 +140,8 @@ test('CrashLoopBackOff container: waiting reason, last terminated reason, restar
   assert.equal(find(p, 'kube_pod_container_status_terminated_reason', id).length, 0);
 });
 
-test('OOMKilled container: terminated reason only; running container: no reason series', () => {
-  const p = parseExposition(renderMetrics(snapshot({ pods: [oomPod, runningPod] })));
+test('OOMKilled container: terminated reason only; running container: no reason series', async () => {
+  const p = parseExposition(await renderMetrics(snapshot({ pods: [oomPod, runningPod] })));
   const oom = { pod: 'oom-2', container: 'app' };
   assert.deepEqual(find(p, 'kube_pod_container_status_terminated_reason', oom).map((s) => [s.labels.reason, s.value]), [['OOMKilled', 1]]);
   assert.equal(valueOf(p, 'kube_pod_container_status_waiting', oom), 0);
@@ -257,7 +154,7 @@ test('OOMKilled container: terminated reason only; running container: no reason 
   assert.equal(find(p, 'kube_pod_container_status_last_terminated_reason', web).length, 0);
 });
 
-test('PVC phases and info; PV phase and claim ref', () => {
+test('PVC phases and info; PV phase and claim ref', async () => {
   const pvc = (name: string, phase: string, extra: Record<string, any> = {}): KubeObject => ({
     metadata: { name, namespace: 'data' },
     spec: { storageClassName: 'standard', ...extra },
@@ -270,7 +167,7 @@ test('PVC phases and info; PV phase and claim ref', () => {
   };
   const released: KubeObject = { metadata: { name: 'pv-0' }, spec: {}, status: { phase: 'Released' } };
   const p = parseExposition(
-    renderMetrics(
+    await renderMetrics(
       snapshot({
         persistentVolumeClaims: [pvc('lost-claim', 'Lost'), pvc('bound-claim', 'Bound', { volumeName: 'pv-1' }), pvc('pending-claim', 'Pending')],
         persistentVolumes: [pv, released],
@@ -291,10 +188,10 @@ test('PVC phases and info; PV phase and claim ref', () => {
   assert.equal(find(p, 'kube_persistentvolume_claim_ref', { persistentvolume: 'pv-0' }).length, 0);
 });
 
-test('deployments, replicasets, daemonsets, jobs, HPAs, PDBs', () => {
+test('deployments, replicasets, daemonsets, jobs, HPAs, PDBs', async () => {
   const meta = (name: string) => ({ name, namespace: 'apps', generation: 2 });
   const p = parseExposition(
-    renderMetrics(
+    await renderMetrics(
       snapshot({
         deployments: [{ metadata: meta('web'), spec: { replicas: 3 }, status: { replicas: 3, availableReplicas: 2, unavailableReplicas: 1, updatedReplicas: 3, observedGeneration: 2 } }],
         replicaSets: [{ metadata: meta('web-5d8f'), spec: { replicas: 3 }, status: { readyReplicas: 2 } }],
@@ -332,9 +229,9 @@ test('deployments, replicasets, daemonsets, jobs, HPAs, PDBs', () => {
   assert.equal(valueOf(p, 'kube_poddisruptionbudget_status_expected_pods', b), 3);
 });
 
-test('node conditions, unschedulable, namespace phase', () => {
+test('node conditions, unschedulable, namespace phase', async () => {
   const p = parseExposition(
-    renderMetrics(
+    await renderMetrics(
       snapshot({
         nodes: [
           { metadata: { name: 'node-a' }, spec: { unschedulable: true }, status: { conditions: [cond('Ready', 'True'), cond('MemoryPressure', 'Unknown')] } },
@@ -354,33 +251,32 @@ test('node conditions, unschedulable, namespace phase', () => {
   assert.equal(valueOf(p, 'kube_namespace_status_phase', { namespace: 'default', phase: 'Active' }), 1);
 });
 
-test('label values are escaped and round-trip through the parser', () => {
-  assert.equal(escapeLabelValue('a\\b"c\nd'), 'a\\\\b\\"c\\nd');
+test('label values are escaped and round-trip through the parser', async () => {
   const nasty = 'we"ird\\name\nline2';
-  const text = renderMetrics(snapshot({ pods: [pod('p', 'ns', { phase: 'Running' }, { uid: nasty })] }));
+  const text = await renderMetrics(snapshot({ pods: [pod('p', 'ns', { phase: 'Running' }, { uid: nasty })] }));
   assert.ok(text.includes('uid="we\\"ird\\\\name\\nline2"'));
   const p = parseExposition(text);
   assert.equal(valueOf(p, 'kube_pod_status_phase', { pod: 'p', phase: 'Running' }).valueOf(), 1);
   assert.equal(find(p, 'kube_pod_info', { pod: 'p' })[0].labels.uid, nasty);
 });
 
-test('whole output parses; every family declared once with HELP and TYPE, in fixed order', () => {
+test('whole output parses; every family declared once with HELP and TYPE, in fixed order', async () => {
   const all = snapshot({ statefulSets: [kvStore], pods: [pendingPod, runningPod, crashPod, oomPod] });
-  const text = renderMetrics(all);
+  const text = await renderMetrics(all);
   const p = parseExposition(text);
   assert.deepEqual([...p.types.keys()], FAMILIES.map((f) => f.name));
   assert.deepEqual([...p.help.keys()], FAMILIES.map((f) => f.name));
   assert.equal(FAMILIES.length, 49);
   for (const [name, type] of p.types) assert.equal(type, name.endsWith('_total') ? 'counter' : 'gauge');
-  assert.equal(renderMetrics(snapshot({})).split('\n').filter((l) => !l.startsWith('#') && l).length, 0);
+  assert.equal((await renderMetrics(snapshot({}))).split('\n').filter((l) => !l.startsWith('#') && l).length, 0);
 });
 
-test('deterministic: input order does not matter, output sorted by namespace then name', () => {
+test('deterministic: input order does not matter, output sorted by namespace then name', async () => {
   const a = pod('b', 'ns2', { phase: 'Running' });
   const b = pod('a', 'ns2', { phase: 'Running' });
   const c = pod('z', 'ns1', { phase: 'Running' });
-  const one = renderMetrics(snapshot({ pods: [a, b, c] }));
-  const two = renderMetrics(snapshot({ pods: [c, a, b] }));
+  const one = await renderMetrics(snapshot({ pods: [a, b, c] }));
+  const two = await renderMetrics(snapshot({ pods: [c, a, b] }));
   assert.equal(one, two);
   const order = find(parseExposition(one), 'kube_pod_info').map((s) => `${s.labels.namespace}/${s.labels.pod}`);
   assert.deepEqual(order, ['ns1/z', 'ns2/a', 'ns2/b']);

@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../../../platform/clock.ts';
 import { applyDefaults, validate } from '../admission/index.ts';
+import { admitStorageOnCreate, STORAGE_CLASS_STORE_KEY } from '../admission/storage-admission.ts';
 import { ApiError, errors } from '../errors.ts';
 import type { ApiResponse } from '../http/types.ts';
 import { beforeCreate, beforeUpdate } from '../kind-rules.ts';
@@ -94,6 +95,7 @@ export function createObject(deps: WriteDeps, r: ResourceRequest, obj: KubeObjec
   }
   const { prunedFields } = applyDefaults(r.info, obj, 'CREATE');
   const warnings = fieldValidationWarnings(r, prunedFields);
+  admitStorageOnCreate(r.info, obj, () => deps.store.list(STORAGE_CLASS_STORE_KEY));
   beforeCreate(r.info, obj, { clock: deps.clock, registry: deps.registry, allocateClusterIp: deps.allocateClusterIp });
   validate(r.info, obj, undefined);
   let stored = opts.alreadyManaged ? obj : recordUpdate(undefined, obj, { manager, meta: patchMetaFor(r.info), apiVersion: groupVersion(r.info), now: nowStamp(deps) });

@@ -1,0 +1,67 @@
+/**
+ * The simulated control plane of the embedded cluster, assembled like a kind node: one kubelet per
+ * node, kube-scheduler, the kube-controller-manager controllers for workloads and storage, kind's
+ * local-path provisioner with its default StorageClass, and kube-state-metrics. Every component
+ * is an ordinary API client; nothing here touches the API server's storage.
+ */
+import type { Clock } from '../../platform/clock.ts';
+import type { ClusterClient } from '../client/cluster-client.ts';
+import { DaemonSetController } from '../controllers/daemonset/daemonset-controller.ts';
+import { DeploymentController } from '../controllers/deployment/deployment-controller.ts';
+import { JobController } from '../controllers/job/job-controller.ts';
+import { TtlAfterFinishedController } from '../controllers/job/ttl-after-finished-controller.ts';
+import { ReplicaSetController } from '../controllers/replicaset/replicaset-controller.ts';
+import { StatefulSetController } from '../controllers/statefulset/statefulset-controller.ts';
+import { PersistentVolumeController } from '../controllers/volume/persistent-volume-controller.ts';
+import { PvProtectionController } from '../controllers/volume/pv-protection-controller.ts';
+import { PvcProtectionController } from '../controllers/volume/pvc-protection-controller.ts';
+import { KubeStateMetrics } from '../kube-state-metrics/server.ts';
+import { Kubelet } from '../kubelet/kubelet.ts';
+import { ensureDefaultStorageClass } from '../local-path-provisioner/default-storage-class.ts';
+import { LocalPathProvisioner } from '../local-path-provisioner/local-path-provisioner.ts';
+import { Scheduler } from '../scheduler/scheduler.ts';
+import type { Component, ControlPlaneOptions, KubeletTimings } from './context.ts';
+import { ControlPlaneRuntime } from './runtime.ts';
+
+export interface RunningControlPlane {
+  runtime: ControlPlaneRuntime;
+  /** `http://host:port/metrics` of the embedded kube-state-metrics. */
+  kubeStateMetricsUrl: string;
+  stop(): void;
+}
+
+export interface StartControlPlaneOptions extends ControlPlaneOptions {
+  kubeStateMetrics?: { host?: string; port?: number };
+}
+
+export async function startControlPlane(clientFor: (userAgent: string) => ClusterClient, clock: Clock, opts: StartControlPlaneOptions): Promise<RunningControlPlane> {
+  const runtime = new ControlPlaneRuntime(clientFor, clock);
+  const ctx = runtime.context;
+  // kind installs its default StorageClass as an addon when the cluster is created.
+  await ensureDefaultStorageClass(clientFor('kubectl/v1.32.2 (kind addon: default-storageclass)'));
+  const ksm = new KubeStateMetrics(ctx, opts.kubeStateMetrics);
+  // The kubelet waits through the clock in nominal time; its work durations are real time (see
+  // KubeletTimings), so hand it nominal values that the clock scales back to the real ones.
+  const kubeletTimings: KubeletTimings = {
+    imagePullMs: opts.kubelet.imagePullMs * clock.timeScale,
+    containerStartMs: opts.kubelet.containerStartMs * clock.timeScale,
+    volumeMountMs: opts.kubelet.volumeMountMs * clock.timeScale,
+  };
+  const components: Component[] = [
+    ...opts.nodes.map((node, i) => new Kubelet(ctx, node, i, kubeletTimings)),
+    new Scheduler(ctx),
+    new PersistentVolumeController(ctx),
+    new PvcProtectionController(ctx),
+    new PvProtectionController(ctx),
+    new LocalPathProvisioner(ctx),
+    new StatefulSetController(ctx),
+    new DeploymentController(ctx),
+    new ReplicaSetController(ctx),
+    new DaemonSetController(ctx),
+    new JobController(ctx),
+    new TtlAfterFinishedController(ctx),
+    ksm,
+  ];
+  await runtime.start(components);
+  return { runtime, kubeStateMetricsUrl: ksm.url, stop: () => runtime.stop() };
+}
