@@ -1,0 +1,80 @@
+/**
+ * The HTTP foundation of Kubernaut's own services (Gateway, DataStorage, ...): a Fastify app whose
+ * every error is an RFC 7807 `application/problem+json` document, with JSON bodies only, a body
+ * limit, liveness/readiness probes and a Prometheus `/metrics` endpoint (prom-client registry).
+ */
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+
+/** An error that becomes an RFC 7807 problem document. */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail?: string,
+    /** Extra members (e.g. `errors: [{path, message}]`). */
+    readonly extra: Record<string, unknown> = {},
+    /** A URI identifying the problem type; `about:blank` means "see the status code". */
+    readonly type = 'about:blank',
+  ) {
+    super(detail ?? title);
+  }
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function sendProblem(reply: FastifyReply, p: ProblemError, instance?: string): FastifyReply {
+  return reply
+    .code(p.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send({ type: p.type, title: p.title, status: p.status, ...(p.detail ? { detail: p.detail } : {}), ...(instance ? { instance } : {}), ...p.extra });
+}
+
+export interface HttpAppOptions {
+  /** Service name, used as the `service` label of default metrics. */
+  name: string;
+  /** Largest accepted request body (default 1 MiB). */
+  bodyLimit?: number;
+  /** Readiness: resolves true when the service can take traffic. */
+  ready?: () => boolean | Promise<boolean>;
+}
+
+export interface HttpApp {
+  app: FastifyInstance;
+  metrics: Registry;
+}
+
+export function createHttpApp(opts: HttpAppOptions): HttpApp {
+  // Fastify's own logger stays off: services log through pino component loggers.
+  const app = Fastify({ bodyLimit: opts.bodyLimit ?? 1024 * 1024, logger: false, return503OnClosing: true });
+  const metrics = new Registry();
+  metrics.setDefaultLabels({ service: opts.name });
+  collectDefaultMetrics({ register: metrics });
+
+  // Only JSON bodies unless a service adds a parser (e.g. YAML); anything else is 415.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler((err: any, req, reply) => {
+    if (err instanceof ProblemError) return sendProblem(reply, err, req.url);
+    const status: number = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
+    const titles: Record<number, string> = {
+      400: 'Bad Request',
+      413: 'Payload Too Large',
+      415: 'Unsupported Media Type',
+      404: 'Not Found',
+      405: 'Method Not Allowed',
+      503: 'Service Unavailable',
+    };
+    const detail = status === 500 ? 'internal error' : err.message;
+    return sendProblem(reply, new ProblemError(status, titles[status] ?? (status >= 500 ? 'Internal Server Error' : 'Bad Request'), detail), req.url);
+  });
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, new ProblemError(404, 'Not Found', `no route for ${req.method} ${req.url.split('?')[0]}`), req.url));
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const ok = opts.ready ? await opts.ready() : true;
+    if (!ok) return sendProblem(reply, new ProblemError(503, 'Service Unavailable', 'not ready'));
+    return { status: 'ready' };
+  });
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  return { app, metrics };
+}
