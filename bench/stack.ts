@@ -8,6 +8,7 @@ const ROOT = new URL('..', import.meta.url).pathname;
 
 export interface BenchStack {
   url: string;
+  dataDir: string;
   pid: number;
   stop(): Promise<void>;
 }
@@ -31,6 +32,7 @@ export async function startStack(args: string[]): Promise<BenchStack> {
   const url = JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')).apiServer;
   return {
     url,
+    dataDir,
     pid: proc.pid!,
     stop: async () => {
       proc.kill('SIGTERM');

@@ -1,6 +1,7 @@
 /** The `kubernaut` command line. */
 import { Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../platform/clock.ts';
+import { runDataStorage, runGateway } from './services.ts';
 import { runUp } from './up.ts';
 
 function positiveNumber(value: string): number {
@@ -66,8 +67,42 @@ program
   .option('--kubelet-delays <spec>', 'simulated kubelet work in real time, not scaled: mount=1500ms,pull=600ms,start=300ms (or one duration for all; 0 = instant)', kubeletDelays)
   .option('--kube-state-metrics-port <n>', 'kube-state-metrics port (0 = a free port)', port, 0)
   .option('--no-control-plane', 'run the API server alone: no nodes, kubelets, scheduler or workload/storage controllers')
+  .option('--gateway-port <n>', 'Gateway port (0 = a free port)', port, 0)
+  .option('--no-gateway', 'do not run the Gateway')
+  .option('--datastorage-port <n>', 'DataStorage port (0 = a free port)', port, 0)
+  .option('--no-datastorage', 'do not run DataStorage (audit events are then discarded)')
+  .option('--database-url <url>', 'PostgreSQL for DataStorage instead of the embedded PGlite')
+  .option('--cr-namespace <ns>', 'put every RemediationRequest and its children in this namespace instead of the target\'s')
   .action(async (opts) => {
     await runUp(opts);
+  });
+
+program
+  .command('gateway')
+  .description('run the Gateway alone against a cluster (signals in, RemediationRequests out)')
+  .option('--kubeconfig <file>', 'cluster to talk to (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+  .option('--port <n>', 'port', port, 8080)
+  .option('--host <addr>', 'address to listen on', '0.0.0.0')
+  .option('--datastorage-url <url>', 'DataStorage base URL for the audit trail (without it, audit events are discarded)')
+  .option('--audit-spill-dir <dir>', 'where audit events wait while DataStorage is unreachable')
+  .option('--cr-namespace <ns>', 'put every RemediationRequest in this namespace instead of the target\'s')
+  .option('--token-review', 'require bearer tokens, checked with the cluster\'s TokenReview API')
+  .option('--time-scale <n>', 'divide every waiting time by N', positiveNumber, 1)
+  .action(async (opts) => {
+    await runGateway(opts);
+  });
+
+program
+  .command('datastorage')
+  .description('run DataStorage alone (audit trail, workflow catalog, remediation history)')
+  .option('--database-url <url>', 'PostgreSQL connection URL (default: embedded PGlite under --data-dir)')
+  .option('--data-dir <dir>', 'where the embedded PGlite keeps its files (default: $KUBERNAUT_HOME or ./.kubernaut, /datastorage)')
+  .option('--port <n>', 'port', port, 8085)
+  .option('--host <addr>', 'address to listen on', '0.0.0.0')
+  .option('--no-shipped-workflows', 'do not register the workflows/ shipped with Kubernaut')
+  .option('--time-scale <n>', 'divide every waiting time by N', positiveNumber, 1)
+  .action(async (opts) => {
+    await runDataStorage(opts);
   });
 
 await program.parseAsync(process.argv);

@@ -9,6 +9,8 @@ import { componentLogger } from '../platform/log.ts';
 import { EmbeddedCluster } from '../cluster/embedded-cluster.ts';
 import { parseTokenFile } from '../cluster/apiserver/auth.ts';
 import { DEFAULT_CONTROL_PLANE, type KubeletTimings } from '../cluster/control-plane/context.ts';
+import { KubeConfig } from '@kubernetes/client-node';
+import { startServices } from '../stack/kubernaut-services.ts';
 
 export interface UpOptions {
   dataDir?: string;
@@ -25,6 +27,12 @@ export interface UpOptions {
   kubeletDelays?: Partial<KubeletTimings>;
   kubeStateMetricsPort: number;
   controlPlane: boolean;
+  gateway: boolean;
+  gatewayPort: number;
+  datastorage: boolean;
+  datastoragePort: number;
+  databaseUrl?: string;
+  crNamespace?: string;
 }
 
 /** kind's node names: kind-control-plane, kind-worker, kind-worker2, ... */
@@ -64,16 +72,37 @@ export async function runUp(opts: UpOptions): Promise<void> {
       : false,
     kubeStateMetrics: { port: opts.kubeStateMetricsPort },
   });
+  const kc = new KubeConfig();
+  kc.loadFromString(cluster.kubeconfig());
+  const services = await startServices({
+    clock,
+    kubeconfig: kc,
+    host: opts.host,
+    dataDir: opts.ephemeral ? undefined : dataDir,
+    databaseUrl: opts.databaseUrl,
+    dataStorage: opts.datastorage,
+    dataStoragePort: opts.datastoragePort,
+    gateway: opts.gateway,
+    gatewayPort: opts.gatewayPort,
+    crNamespace: opts.crNamespace,
+  }).catch(async (e) => {
+    await cluster.close();
+    throw e;
+  });
   const kubeconfigPath = join(dataDir, 'kubeconfig');
   const endpointsPath = join(dataDir, 'endpoints.json');
   writeFileSync(kubeconfigPath, cluster.kubeconfig(), { mode: 0o600 });
   const endpoints: Record<string, string> = { apiServer: cluster.url };
   if (cluster.kubeStateMetricsUrl) endpoints.kubeStateMetrics = cluster.kubeStateMetricsUrl;
+  if (services.dataStorageUrl) endpoints.dataStorage = services.dataStorageUrl;
+  if (services.gatewayUrl) endpoints.gateway = services.gatewayUrl;
   writeFileSync(endpointsPath, JSON.stringify(endpoints, null, 2) + '\n');
 
   log.info({ apiServer: cluster.url, dataDir, timeScale: clock.timeScale, ephemeral: Boolean(opts.ephemeral) }, 'embedded stack is up');
   process.stdout.write(`kubernaut is up: API server ${cluster.url}\n`);
   if (cluster.kubeStateMetricsUrl) process.stdout.write(`kube-state-metrics: ${cluster.kubeStateMetricsUrl}\n`);
+  if (services.dataStorageUrl) process.stdout.write(`datastorage: ${services.dataStorageUrl}\n`);
+  if (services.gatewayUrl) process.stdout.write(`gateway: ${services.gatewayUrl} (Alertmanager webhook: ${services.gatewayUrl}/api/v1/signals/prometheus)\n`);
   process.stdout.write(`export KUBECONFIG=${kubeconfigPath}\n`);
 
   let stopping = false;
@@ -81,6 +110,7 @@ export async function runUp(opts: UpOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    await services.close();
     await cluster.close();
     // endpoints.json describes running components only.
     rmSync(endpointsPath, { force: true });

@@ -38,7 +38,7 @@ export async function startKubernaut(opts: { args?: string[]; dataDir?: string; 
   let err = '';
   proc.stderr!.on('data', (d) => (err += d));
   const kubeconfig = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kubernaut up did not start in time:\n${out}\n${err}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`kubernaut up did not start in time:\n${out}\n${err}`)), 90_000);
     proc.stdout!.on('data', (d) => {
       out += d;
       const m = /export KUBECONFIG=(\S+)/.exec(out);

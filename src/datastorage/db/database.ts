@@ -8,6 +8,9 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import pg from 'pg';
+import { componentLogger } from '../../platform/log.ts';
+
+const log = componentLogger('database');
 
 export interface QueryResult<T> {
   rows: T[];
@@ -71,6 +74,9 @@ function poolDb(pool: pg.Pool): Db {
 export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Database> {
   if (opts.url) {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.maxConnections ?? 10 });
+    // An idle connection the server closes (restart, admin command) must not crash the process;
+    // the pool replaces it and the next query reports any real outage.
+    pool.on('error', (e) => log.warn({ err: e.message }, 'idle database connection lost'));
     await pool.query('SELECT 1');
     return { kind: 'postgresql', ...poolDb(pool), close: () => pool.end() };
   }
@@ -83,6 +89,7 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
   const [host, port] = [conn.slice(0, conn.lastIndexOf(':')), Number(conn.slice(conn.lastIndexOf(':') + 1))];
   // One session: transactions from several pooled connections would interleave inside PGlite.
   const pool = new pg.Pool({ host, port, user: 'postgres', database: 'postgres', max: 1 });
+  pool.on('error', (e) => log.warn({ err: e.message }, 'idle database connection lost'));
   return {
     kind: 'embedded',
     ...poolDb(pool),

@@ -1,0 +1,88 @@
+/**
+ * The DataStorage service: opens the database (a PostgreSQL URL, else the embedded PGlite under
+ * `dataDir`, else in memory), applies the migrations, and serves the audit, workflow catalog and
+ * remediation history APIs on one Fastify app.
+ */
+import type { Clock } from '../platform/clock.ts';
+import { createHttpApp, ProblemError } from '../platform/http/app.ts';
+import { componentLogger, type Logger } from '../platform/log.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { registerAuditRoutes } from './audit/routes.ts';
+import { registerHistoryRoutes } from './history/routes.ts';
+import { updateRemediationHistory } from './history/repository.ts';
+import { registerWorkflowRoutes, type WorkflowRoutesDeps } from './workflows/routes.ts';
+
+export interface DataStorageOptions {
+  host?: string;
+  /** 0 (default): a free port. */
+  port?: number;
+  /** A PostgreSQL connection URL; without it the embedded PGlite is used. */
+  databaseUrl?: string;
+  /** Where PGlite keeps its files (ignored with `databaseUrl`); omit both for an in-memory database. */
+  dataDir?: string;
+  /** An already open database to serve instead (e.g. a test's); migrated here, not closed by close(). */
+  database?: Database;
+  clock: Clock;
+  logger?: Logger;
+  /** Workflow catalog policies (digest pinning, superseding changed versions). */
+  workflows?: Pick<WorkflowRoutesDeps, 'requireDigest' | 'supersedeChangedVersions'>;
+}
+
+export interface DataStorageHandle {
+  /** Base URL, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Batches of 1,000 audit events (and workflow YAML) exceed the usual 1 MiB. */
+const BODY_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * Two replicas starting together can both try to create `schema_migrations` before either holds the
+ * migration lock; PostgreSQL then reports a unique violation in its catalog. One retry sees the table.
+ */
+async function migrateWithRetry(db: Database, log: Logger): Promise<void> {
+  try {
+    await migrate(db);
+  } catch (err: any) {
+    if (err?.code !== '23505' && err?.code !== '42P07') throw err;
+    log.debug({ err }, 'concurrent migration start, retrying');
+    await migrate(db);
+  }
+}
+
+export async function startDataStorage(opts: DataStorageOptions): Promise<DataStorageHandle> {
+  const log = opts.logger ?? componentLogger('datastorage');
+  const owned = !opts.database;
+  const db = opts.database ?? (await openDatabase({ url: opts.databaseUrl, dataDir: opts.databaseUrl ? undefined : opts.dataDir }));
+  const closeDb = () => (owned ? db.close() : Promise.resolve());
+  let migrated = false;
+  try {
+    await migrateWithRetry(db, log);
+    migrated = true;
+    const { app, metrics } = createHttpApp({ name: 'datastorage', bodyLimit: BODY_LIMIT, ready: () => migrated });
+    registerAuditRoutes(app, db, { clock: opts.clock, metrics, projections: [updateRemediationHistory] });
+    registerHistoryRoutes(app, db);
+    registerWorkflowRoutes(app, db, { ...opts.workflows, clock: opts.clock, metrics, logger: log.child({ api: 'workflows' }) });
+    app.addHook('onError', async (req, _reply, err) => {
+      const status = err instanceof ProblemError ? err.status : ((err as { statusCode?: number }).statusCode ?? 500);
+      if (status >= 500) log.error({ err, method: req.method, url: req.url }, 'request failed');
+    });
+    const address = await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
+    log.info({ url: address, database: db.kind }, 'datastorage listening');
+    let closed = false;
+    return {
+      url: address,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await app.close();
+        await closeDb();
+      },
+    };
+  } catch (err) {
+    await closeDb().catch(() => undefined);
+    throw err;
+  }
+}

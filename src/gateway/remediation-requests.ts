@@ -1,0 +1,151 @@
+/**
+ * The Gateway's reads and writes of RemediationRequests, through client-node's CustomObjectsApi:
+ * find the live RR of a fingerprint, create a new one, and count a repeat into
+ * `status.deduplication` (status subresource, optimistic concurrency, retried on 409).
+ */
+import { randomBytes } from 'node:crypto';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { Clock } from '../platform/clock.ts';
+import { isConflict, isNotFound } from './kube-errors.ts';
+import {
+  ANNOTATION_CREATED_AT, COMPONENT_REMEDIATION, KUBERNAUT_API_VERSION, LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_SIGNAL_FINGERPRINT,
+  MANAGED_BY_GATEWAY, REMEDIATION_REQUEST_GVR, fingerprintLabelValue, isTerminalRemediationPhase,
+  type RemediationRequest, type RemediationRequestStatus,
+} from '../api/v1alpha1/index.ts';
+import { OccurrenceBatcher, type Occurrences } from './occurrence-batcher.ts';
+import type { NormalizedSignal, ResourceRef } from './signal.ts';
+
+export type { RemediationRequest };
+type Deduplication = NonNullable<RemediationRequestStatus['deduplication']>;
+
+/** metadata is optional in the generated type; every RR the Gateway handles has one. */
+const meta = (rr: RemediationRequest) => rr.metadata as { name: string; namespace: string; creationTimestamp?: string | Date; resourceVersion?: string };
+
+const MAX_LABEL_VALUE = 63;
+const MAX_ANNOTATION_VALUE = 1024;
+const MAX_ORIGINAL_PAYLOAD = 100 * 1024;
+const NAME_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** `rr-<first 12 hex of fingerprint>-<8 random [a-z0-9]>`. */
+export function remediationRequestName(fingerprint: string): string {
+  const suffix = [...randomBytes(8)].map((b) => NAME_ALPHABET[b % NAME_ALPHABET.length]).join('');
+  return `rr-${fingerprint.slice(0, 12)}-${suffix}`;
+}
+
+function truncateValues(values: Record<string, string>, max: number): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.length > max ? v.slice(0, max) : v]));
+}
+
+export function buildRemediationRequest(args: { signal: NormalizedSignal; target: ResourceRef; fingerprint: string; namespace: string; receivedAt: Date }): RemediationRequest {
+  const { signal, target, fingerprint, receivedAt } = args;
+  return {
+    apiVersion: KUBERNAUT_API_VERSION,
+    kind: 'RemediationRequest',
+    metadata: {
+      name: remediationRequestName(fingerprint),
+      namespace: args.namespace,
+      labels: {
+        [LABEL_MANAGED_BY]: MANAGED_BY_GATEWAY,
+        [LABEL_COMPONENT]: COMPONENT_REMEDIATION,
+        [LABEL_SIGNAL_FINGERPRINT]: fingerprintLabelValue(fingerprint),
+      },
+      annotations: { [ANNOTATION_CREATED_AT]: receivedAt.toISOString() },
+    },
+    spec: {
+      signalFingerprint: fingerprint,
+      signalName: signal.name.slice(0, 253),
+      severity: (signal.severity || 'unknown').slice(0, 50),
+      signalType: 'alert',
+      signalSource: signal.source,
+      targetType: 'kubernetes',
+      targetResource: { kind: target.kind, name: target.name, namespace: target.namespace },
+      firingTime: signal.firingTime.toISOString(),
+      receivedTime: receivedAt.toISOString(),
+      signalLabels: truncateValues(signal.labels, MAX_LABEL_VALUE),
+      signalAnnotations: truncateValues(signal.annotations, MAX_ANNOTATION_VALUE),
+      providerData: JSON.stringify({ namespace: target.namespace, labels: signal.labels }),
+      originalPayload: signal.originalPayload.length > MAX_ORIGINAL_PAYLOAD ? signal.originalPayload.slice(0, MAX_ORIGINAL_PAYLOAD) : signal.originalPayload,
+    },
+  };
+}
+
+/** True when a repeat of the signal belongs to this RR rather than to a new one. */
+export function absorbsRepeats(rr: RemediationRequest, now: Date): boolean {
+  // No phase yet = just created = Pending; Blocked is not terminal either.
+  if (!isTerminalRemediationPhase(rr.status?.overallPhase)) return true;
+  const next = rr.status?.nextAllowedExecution;
+  return !!next && new Date(next).getTime() > now.getTime();
+}
+
+/** The RR a repeat was meant for no longer takes repeats (terminal or deleted): decide afresh. */
+export class StaleRemediationRequest extends Error {
+  constructor(name: string, why: string) {
+    super(`RemediationRequest ${name} no longer absorbs repeats (${why})`);
+  }
+}
+
+export class RemediationRequests {
+  private readonly api: CustomObjectsApi;
+
+  private readonly occurrences = new OccurrenceBatcher<RemediationRequest>((rr, seen) => this.writeOccurrences(rr, seen));
+
+  constructor(kc: KubeConfig, private readonly clock: Clock) {
+    this.api = kc.makeApiClient(CustomObjectsApi);
+  }
+
+  /** The RR that absorbs this fingerprint's repeats now (the oldest one if several), if any. */
+  async findActive(namespace: string, fingerprint: string): Promise<RemediationRequest | undefined> {
+    const list = (await this.api.listNamespacedCustomObject({
+      ...REMEDIATION_REQUEST_GVR, namespace,
+      labelSelector: `${LABEL_SIGNAL_FINGERPRINT}=${fingerprintLabelValue(fingerprint)}`,
+    })) as { items: RemediationRequest[] };
+    const now = this.clock.now();
+    return list.items
+      .filter((rr) => rr.spec?.signalFingerprint === fingerprint && absorbsRepeats(rr, now))
+      .sort((a, b) => String(meta(a).creationTimestamp ?? '').localeCompare(String(meta(b).creationTimestamp ?? '')) || meta(a).name.localeCompare(meta(b).name))[0];
+  }
+
+  async create(rr: RemediationRequest): Promise<RemediationRequest> {
+    return (await this.api.createNamespacedCustomObject({ ...REMEDIATION_REQUEST_GVR, namespace: meta(rr).namespace, body: rr })) as RemediationRequest;
+  }
+
+  /**
+   * Counts one more occurrence into `status.deduplication` (the creator's first occurrence too, so a
+   * repeat that wins the race against the creator's status write is never lost). Concurrent counts
+   * into one RR are written together (see occurrence-batcher.ts).
+   */
+  recordOccurrence(current: RemediationRequest, seenAt: Date): Promise<RemediationRequest> {
+    return this.occurrences.record(`${meta(current).namespace}/${meta(current).name}`, current, seenAt);
+  }
+
+  /** Read-modify-write on the status subresource; a 409 means someone else wrote in between: re-read and retry. */
+  private async writeOccurrences(current: RemediationRequest, seen: Occurrences): Promise<RemediationRequest> {
+    const ref = { ...REMEDIATION_REQUEST_GVR, namespace: meta(current).namespace, name: meta(current).name };
+    let rr = current;
+    for (let attempt = 0; ; attempt++) {
+      const previous = rr.status?.deduplication;
+      const first = seen.firstSeenAt.toISOString();
+      const last = seen.lastSeenAt.toISOString();
+      const deduplication: Deduplication = {
+        firstSeenAt: previous?.firstSeenAt && previous.firstSeenAt < first ? previous.firstSeenAt : first,
+        // Writers may land out of order: keep the latest time seen.
+        lastSeenAt: previous?.lastSeenAt && previous.lastSeenAt > last ? previous.lastSeenAt : last,
+        occurrenceCount: (previous?.occurrenceCount ?? 0) + seen.count,
+      };
+      try {
+        return (await this.api.replaceNamespacedCustomObjectStatus({ ...ref, body: { ...rr, status: { ...rr.status, deduplication } } })) as RemediationRequest;
+      } catch (err) {
+        if (isNotFound(err)) throw new StaleRemediationRequest(ref.name, 'deleted');
+        if (!isConflict(err) || attempt >= 100) throw err;
+      }
+      try {
+        rr = (await this.api.getNamespacedCustomObject(ref)) as RemediationRequest;
+      } catch (err) {
+        if (isNotFound(err)) throw new StaleRemediationRequest(ref.name, 'deleted');
+        throw err;
+      }
+      // Changed meanwhile (e.g. by the Orchestrator): it may no longer take repeats.
+      if (!absorbsRepeats(rr, this.clock.now())) throw new StaleRemediationRequest(ref.name, `now ${rr.status?.overallPhase}`);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Kubernaut's own services on top of a cluster (embedded or real): the CRDs, DataStorage with the
+ * shipped workflow catalog, the audit client every service records through, and the Gateway.
+ * `kubernaut up` starts them in one process; `kubernaut gateway` / `kubernaut datastorage` run one each.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { installKubernautCrds } from '../api/install.ts';
+import { AuditClient, NoopAuditSink, type AuditSink } from '../datastorage/client/audit-client.ts';
+import { startDataStorage, type DataStorageHandle } from '../datastorage/server.ts';
+import { startGateway, type RunningGateway } from '../gateway/server.ts';
+import type { Clock } from '../platform/clock.ts';
+import { componentLogger } from '../platform/log.ts';
+
+/** The workflows the catalog ships with (`workflows/*.yaml` of this checkout). */
+export const SHIPPED_WORKFLOWS_DIR = new URL('../../workflows/', import.meta.url).pathname;
+
+export interface ServicesOptions {
+  clock: Clock;
+  kubeconfig: KubeConfig;
+  host: string;
+  /** Where DataStorage (PGlite) and the audit spill live; omit for in-memory only. */
+  dataDir?: string;
+  /** A PostgreSQL URL for DataStorage instead of the embedded PGlite. */
+  databaseUrl?: string;
+  dataStoragePort?: number;
+  gatewayPort?: number;
+  dataStorage: boolean;
+  gateway: boolean;
+  crNamespace?: string;
+}
+
+/** Where RemediationRequests of cluster-scoped targets (Nodes, PVs) live, unless crNamespace says otherwise. */
+export const CONTROLLER_NAMESPACE = 'kubernaut-system';
+
+async function ensureNamespace(kc: KubeConfig, name: string): Promise<void> {
+  try {
+    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+  } catch (e) {
+    if (!(e instanceof ApiException && e.code === 409)) throw e;
+  }
+}
+
+export interface RunningServices {
+  dataStorageUrl?: string;
+  gatewayUrl?: string;
+  close(): Promise<void>;
+}
+
+/** Registers every shipped workflow (idempotent: an identical definition is accepted again). */
+export async function registerShippedWorkflows(dataStorageUrl: string, dir = SHIPPED_WORKFLOWS_DIR): Promise<string[]> {
+  const registered: string[] = [];
+  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    const res = await fetch(`${dataStorageUrl}/api/v1/workflows`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: readFileSync(join(dir, file), 'utf8') });
+    if (!res.ok) throw new Error(`registering ${file} failed: ${res.status} ${await res.text()}`);
+    registered.push(file);
+  }
+  return registered;
+}
+
+export async function startServices(opts: ServicesOptions): Promise<RunningServices> {
+  const log = componentLogger('services');
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch((e) => log.warn({ err: (e as Error).message }, 'close failed'));
+  };
+  try {
+    await installKubernautCrds(opts.kubeconfig, { clock: opts.clock });
+    await ensureNamespace(opts.kubeconfig, opts.crNamespace ?? CONTROLLER_NAMESPACE);
+    let ds: DataStorageHandle | undefined;
+    let audit: AuditSink = new NoopAuditSink();
+    if (opts.dataStorage) {
+      ds = await startDataStorage({
+        clock: opts.clock,
+        host: opts.host,
+        port: opts.dataStoragePort,
+        databaseUrl: opts.databaseUrl,
+        dataDir: opts.dataDir ? join(opts.dataDir, 'datastorage') : undefined,
+      });
+      closers.push(() => ds!.close());
+      await registerShippedWorkflows(ds.url);
+      const client = new AuditClient({ baseUrl: ds.url, clock: opts.clock, spillDir: opts.dataDir ? join(opts.dataDir, 'audit-spill') : undefined });
+      // Closed before DataStorage (closers run in reverse) so the last events are delivered.
+      closers.push(() => client.close());
+      audit = client;
+    }
+    let gw: RunningGateway | undefined;
+    if (opts.gateway) {
+      gw = await startGateway({ kubeconfig: opts.kubeconfig, clock: opts.clock, host: opts.host, port: opts.gatewayPort, auditClient: audit, crNamespace: opts.crNamespace, controllerNamespace: CONTROLLER_NAMESPACE });
+      closers.push(() => gw!.close());
+    }
+    return { dataStorageUrl: ds?.url, gatewayUrl: gw?.url, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
