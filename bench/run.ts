@@ -2,6 +2,7 @@
  * `npm run bench`: performance figures of the embedded stack, printed, never asserted.
  * Each scenario drives a real `kubernaut up` process over HTTP, as clients would.
  */
+import './quiet.ts';
 import { apiServerBench } from './apiserver.bench.ts';
 import { controlPlaneBench } from './control-plane.bench.ts';
 import { dataStorageBench } from './datastorage.bench.ts';

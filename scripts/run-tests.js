@@ -34,7 +34,7 @@ const result = spawnSync(
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', '--test-reporter-destination=' + tapFile,
     '--test-concurrency=2', ...files],
-  { cwd: root, stdio: 'inherit' },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test' } },
 );
 // A plain closing line that any CI log reader understands, from the TAP copy of the run.
 try {

@@ -1,6 +1,6 @@
 /** `kubernaut gateway` and `kubernaut datastorage`: one service each, for real deployments. */
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { PooledKubeConfig } from '../platform/kube/pooled-kubeconfig.ts';
 import { AuditClient, NoopAuditSink, type AuditSink } from '../datastorage/client/audit-client.ts';
 import { startDataStorage } from '../datastorage/server.ts';
 import { tokenReviewAuthenticator } from '../gateway/authentication.ts';
@@ -24,7 +24,7 @@ function onSignals(close: () => Promise<void>): void {
 
 export async function runGateway(opts: { kubeconfig?: string; port: number; host: string; datastorageUrl?: string; auditSpillDir?: string; crNamespace?: string; tokenReview?: boolean; timeScale: number }): Promise<void> {
   const clock = new ScaledClock(opts.timeScale);
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
   else kc.loadFromDefault();
   const audit: AuditSink & { close?: () => Promise<void> } = opts.datastorageUrl

@@ -9,7 +9,7 @@ import { componentLogger } from '../platform/log.ts';
 import { EmbeddedCluster } from '../cluster/embedded-cluster.ts';
 import { parseTokenFile } from '../cluster/apiserver/auth.ts';
 import { DEFAULT_CONTROL_PLANE, type KubeletTimings } from '../cluster/control-plane/context.ts';
-import { KubeConfig } from '@kubernetes/client-node';
+import { PooledKubeConfig } from '../platform/kube/pooled-kubeconfig.ts';
 import { startServices } from '../stack/kubernaut-services.ts';
 
 export interface UpOptions {
@@ -72,7 +72,7 @@ export async function runUp(opts: UpOptions): Promise<void> {
       : false,
     kubeStateMetrics: { port: opts.kubeStateMetricsPort },
   });
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   kc.loadFromString(cluster.kubeconfig());
   const services = await startServices({
     clock,

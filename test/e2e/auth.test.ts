@@ -21,7 +21,7 @@ const call = async (method: string, path: string, token?: string, body?: unknown
 };
 
 before(async () => {
-  k = await startKubernaut({ args: ['--ephemeral', '--token-file', tokenFile, '--require-auth', '--rbac'] });
+  k = await startKubernaut({ args: ['--ephemeral', '--no-gateway', '--no-datastorage', '--token-file', tokenFile, '--require-auth', '--rbac'] });
 });
 after(async () => {
   await k.stop();

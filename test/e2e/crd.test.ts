@@ -60,7 +60,7 @@ ${extra}
 `;
 
 before(async () => {
-  k = await startKubernaut({ args: ['--ephemeral'] });
+  k = await startKubernaut({ args: ['--ephemeral', '--no-gateway', '--no-datastorage'] });
   k.kubectlOk(['apply', '-f', '-'], { input: crd('Widget', 'widgets', 'wd') });
   k.kubectlOk(['apply', '-f', '-'], { input: crd('Gadget', 'gadgets', 'gd') });
   k.kubectlOk(['wait', '--for=condition=Established', 'crd/widgets.test.kubernaut.ai', 'crd/gadgets.test.kubernaut.ai', '--timeout=10s']);

@@ -22,7 +22,7 @@ async function rv(): Promise<string> {
 }
 
 before(async () => {
-  k = await startKubernaut({ args: ['--ephemeral'] });
+  k = await startKubernaut({ args: ['--ephemeral', '--no-gateway', '--no-datastorage'] });
   await call('POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'e' } }));
 });
 after(async () => {

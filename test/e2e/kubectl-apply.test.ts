@@ -13,7 +13,7 @@ const PROMRULE_CRD = join(ROOT, 'deploy/crds/third-party/monitoring.coreos.com_p
 let k: RunningKubernaut;
 
 before(async () => {
-  k = await startKubernaut({ args: ['--ephemeral'] });
+  k = await startKubernaut({ args: ['--ephemeral', '--no-gateway', '--no-datastorage'] });
 });
 after(async () => {
   await k.stop();

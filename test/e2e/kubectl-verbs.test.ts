@@ -38,7 +38,7 @@ ${extra}`;
 before(async () => {
   // The API server alone: these tests pin down API semantics (a pod stays Pending, a scheduled pod
   // stays Terminating) that the simulated scheduler and kubelet would move on.
-  k = await startKubernaut({ args: ['--ephemeral', '--no-control-plane'] });
+  k = await startKubernaut({ args: ['--ephemeral', '--no-gateway', '--no-datastorage', '--no-control-plane'] });
   k.kubectlOk(['create', 'namespace', NS]);
 });
 after(async () => {

@@ -32,7 +32,7 @@ const get = (name: string) => JSON.parse(k.kubectlOk(['get', 'pod', name, '-n', 
 const row = (name: string) => k.kubectlOk(['get', 'pod', name, '-n', NS, '--no-headers']).trim().split(/\s+/);
 
 before(async () => {
-  k = await startKubernaut({ args: ['--ephemeral', '--time-scale', '10', '--kubelet-delays', '50ms'] });
+  k = await startKubernaut({ args: ['--ephemeral', '--no-gateway', '--no-datastorage', '--time-scale', '10', '--kubelet-delays', '50ms'] });
   k.kubectlOk(['create', 'namespace', NS]);
 });
 after(async () => {

@@ -30,7 +30,7 @@ const podImages = (app: string) =>
     .map((p: any) => p.spec.containers[0].image);
 
 before(async () => {
-  k = await startKubernaut({ args: ['--ephemeral', '--time-scale', '5', '--kubelet-delays', '50ms'] });
+  k = await startKubernaut({ args: ['--ephemeral', '--no-gateway', '--no-datastorage', '--time-scale', '5', '--kubelet-delays', '50ms'] });
   k.kubectlOk(['create', 'namespace', NS]);
 });
 after(async () => {

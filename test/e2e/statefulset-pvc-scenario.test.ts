@@ -35,7 +35,7 @@ async function metrics() {
 const stsId = { namespace: NS, statefulset: 'kv-store' };
 
 before(async () => {
-  k = await startKubernaut({ args: ['--ephemeral'] });
+  k = await startKubernaut({ args: ['--ephemeral', '--no-gateway', '--no-datastorage'] });
 });
 after(async () => {
   await k?.stop();

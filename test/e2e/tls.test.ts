@@ -14,7 +14,7 @@ const tokenFile = join(dir, 'tokens.csv');
 writeFileSync(tokenFile, 'viewer-token,viewer,2,"viewers"\nroot-token,root,1,"system:masters"\n');
 
 before(async () => {
-  k = await startKubernaut({ args: ['--tls', '--token-file', tokenFile, '--require-auth', '--rbac'] });
+  k = await startKubernaut({ args: ['--tls', '--no-gateway', '--no-datastorage', '--token-file', tokenFile, '--require-auth', '--rbac'] });
 });
 after(async () => {
   await k.stop();

@@ -9,7 +9,7 @@ let kc: k8s.KubeConfig;
 
 before(async () => {
   // A tiny watch cache so that resourceVersions expire quickly (410 Gone).
-  k = await startKubernaut({ args: ['--ephemeral', '--watch-cache-size', '50'] });
+  k = await startKubernaut({ args: ['--ephemeral', '--no-gateway', '--no-datastorage', '--watch-cache-size', '50'] });
   kc = new k8s.KubeConfig();
   kc.loadFromFile(k.kubeconfig);
   k.kubectlOk(['create', 'namespace', 'w']);

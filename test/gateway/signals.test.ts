@@ -178,7 +178,8 @@ test('a Warning Kubernetes event creates an RR; a Normal one is ignored', async 
 });
 
 test('crNamespace puts RRs in one namespace, and /metrics counts decisions by adapter', async () => {
-  env.kubernaut.kubectlOk(['create', 'namespace', 'kubernaut-system']);
+  // `kubernaut up` made kubernaut-system already; a real cluster gets it from deploy/kubernetes.
+  assert.equal(env.kubernaut.kubectl(['get', 'namespace', 'kubernaut-system']).code, 0);
   const central = await env.startGateway({ auditClient: audit, crNamespace: 'kubernaut-system' });
   env.kubernaut.kubectlOk(['create', 'deployment', 'api', '--image=nginx', '-n', 'shop']);
   const res = await post(`${central.url}/api/v1/signals/prometheus`, webhook([alert({ alertname: 'KubeDeploymentReplicasMismatch', deployment: 'api', namespace: 'shop' })]));

@@ -102,3 +102,56 @@ export async function eventually<T>(check: () => T | Promise<T>, what: string, t
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+export interface RunningService {
+  process: ChildProcess;
+  /** The first match of the ready pattern's group 1 (e.g. the URL the service printed). */
+  url: string;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `kubernaut <args>` (e.g. `gateway`, `datastorage`) and waits until stdout matches `ready`. */
+export async function startService(args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<RunningService> {
+  const proc = spawn(process.execPath, ['bin/kubernaut.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBERNAUT_LOG_LEVEL: process.env.KUBERNAUT_LOG_LEVEL ?? 'warn', ...env } });
+  let out = '';
+  proc.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`kubernaut ${args[0]} did not start in time:\n${out}`)), 90_000);
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const m = ready.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kubernaut ${args[0]} exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    process: proc,
+    url,
+    output: () => out,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+      proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** A TCP port that is free right now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
