@@ -1,12 +1,36 @@
 /**
- * Gateway figures against the whole embedded stack (API server, DataStorage for the audit trail):
+ * Gateway figures against the whole embedded stack (API server, DataStorage for the audit trail),
+ * with the Gateway inside `kubernaut up` (one event loop for everything) and as its own process:
  * signals per second and latency with 50 concurrent senders on loopback (autocannon), for new
  * signals (each about a different Service, so each creates a RemediationRequest) and for
  * duplicates (the same few incidents again, absorbed into existing RRs).
  */
 import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startStack } from './stack.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+/** `kubernaut gateway` as its own process, as it is deployed; resolves to its URL. */
+async function startGatewayProcess(kubeconfig: string, dataStorageUrl: string): Promise<{ url: string; stop: () => void }> {
+  const proc = spawn(process.execPath, ['bin/kubernaut.js', 'gateway', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', '0', '--datastorage-url', dataStorageUrl], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, KUBERNAUT_LOG_LEVEL: 'error' },
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const m = /gateway: (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    proc.on('exit', (code) => reject(new Error(`kubernaut gateway exited with ${code}`)));
+  });
+  return { url, stop: () => proc.kill('SIGTERM') };
+}
 
 const NS = 'gateway-bench';
 const TARGETS = 3000;
@@ -42,11 +66,13 @@ function report(label: string, r: autocannon.Result): void {
   console.log(`${label}: ${ok.toLocaleString()} signals, ${Math.round(r.requests.average).toLocaleString()} signals/s, latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms (non-2xx ${r.non2xx}, errors ${r.errors})`);
 }
 
-export async function gatewayBench(): Promise<void> {
-  const stack = await startStack(['--kubelet-delays', '0']);
+async function scenario(label: string, separateProcess: boolean): Promise<void> {
+  const stack = await startStack(['--kubelet-delays', '0', ...(separateProcess ? ['--no-gateway'] : [])]);
+  let gateway: { url: string; stop: () => void } | undefined;
   try {
     const endpoints = JSON.parse(readFileSync(`${stack.dataDir}/endpoints.json`, 'utf8'));
-    const gw = `${endpoints.gateway}/api/v1/signals/prometheus`;
+    if (separateProcess) gateway = await startGatewayProcess(join(stack.dataDir, 'kubeconfig'), endpoints.dataStorage);
+    const gw = `${gateway?.url ?? endpoints.gateway}/api/v1/signals/prometheus`;
     await api(stack.url, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'kubernaut.ai/managed': 'true' } } });
     for (let i = 0; i < TARGETS; i += 100) {
       await Promise.all(
@@ -64,7 +90,7 @@ export async function gatewayBench(): Promise<void> {
       headers: { 'content-type': 'application/json' },
       requests: [{ setupRequest: (req: any) => ({ ...req, body: alert(`svc-${n++}`) }) }],
     });
-    report('new signals (each creates an RR)', fresh);
+    report(`${label}, new signals (each creates an RR)`, fresh);
     let m = 0;
     const dup = await autocannon({
       url: gw,
@@ -74,8 +100,14 @@ export async function gatewayBench(): Promise<void> {
       headers: { 'content-type': 'application/json' },
       requests: [{ setupRequest: (req: any) => ({ ...req, body: alert(`svc-${m++ % 50}`) }) }],
     });
-    report('duplicate signals (50 incidents, counted into their RRs)', dup);
+    report(`${label}, duplicate signals (50 incidents, counted into their RRs)`, dup);
   } finally {
+    gateway?.stop();
     await stack.stop();
   }
+}
+
+export async function gatewayBench(): Promise<void> {
+  await scenario('Gateway inside `kubernaut up`', false);
+  await scenario('Gateway as its own process', true);
 }
