@@ -1,0 +1,205 @@
+/** Implementations of the supported PromQL functions (semantics follow Prometheus' documentation). */
+import { PromQLError } from './ast.ts';
+import { anchoredRegex } from './storage.ts';
+import { dropMetricName, type InstantSample, type Labels, type RangeSeries } from './value.ts';
+
+export interface RangeContext {
+  /** Evaluation time minus offset (end of the range, ms). */
+  endMs: number;
+  rangeMs: number;
+}
+
+/**
+ * Extrapolated rate/increase/delta: the sampled change is extrapolated toward the range edges,
+ * but by at most half an average sample interval when the series starts/ends well inside the range,
+ * and (for counters) never below zero.
+ */
+export function extrapolatedRate(
+  samples: Array<[number, number]>,
+  ctx: RangeContext,
+  isCounter: boolean,
+  isRate: boolean,
+): number | undefined {
+  if (samples.length < 2) return undefined;
+  const [firstT, firstV] = samples[0];
+  const [lastT, lastV] = samples[samples.length - 1];
+  let change = lastV - firstV;
+  if (isCounter) {
+    for (let i = 1; i < samples.length; i++) {
+      if (samples[i][1] < samples[i - 1][1]) change += samples[i - 1][1];
+    }
+  }
+  const rangeStart = ctx.endMs - ctx.rangeMs;
+  const sampled = (lastT - firstT) / 1000;
+  if (sampled <= 0) return undefined;
+  const avgGap = sampled / (samples.length - 1);
+  const threshold = avgGap * 1.1;
+  let toStart = (firstT - rangeStart) / 1000;
+  let toEnd = (ctx.endMs - lastT) / 1000;
+  if (toStart >= threshold) toStart = avgGap / 2;
+  if (isCounter && change > 0 && firstV >= 0) {
+    // A counter cannot go below zero: do not extrapolate past the point where it would be 0.
+    const toZero = sampled * (firstV / change);
+    if (toZero < toStart) toStart = toZero;
+  }
+  if (toEnd >= threshold) toEnd = avgGap / 2;
+  let result = change * ((sampled + toStart + toEnd) / sampled);
+  if (isRate) result /= ctx.rangeMs / 1000;
+  return result;
+}
+
+export function instantRate(samples: Array<[number, number]>): number | undefined {
+  if (samples.length < 2) return undefined;
+  const [t1, v1] = samples[samples.length - 2];
+  const [t2, v2] = samples[samples.length - 1];
+  const dt = (t2 - t1) / 1000;
+  if (dt <= 0) return undefined;
+  const change = v2 < v1 ? v2 : v2 - v1;
+  return change / dt;
+}
+
+/** Least-squares slope and intercept with x = seconds relative to `atMs`. */
+export function linearRegression(samples: Array<[number, number]>, atMs: number): { slope: number; intercept: number } {
+  let n = 0;
+  let sumX = 0;
+  let sumY = 0;
+  let sumXY = 0;
+  let sumX2 = 0;
+  let constY = true;
+  const y0 = samples[0][1];
+  for (const [t, v] of samples) {
+    const x = (t - atMs) / 1000;
+    n++;
+    sumX += x;
+    sumY += v;
+    sumXY += x * v;
+    sumX2 += x * x;
+    if (v !== y0) constY = false;
+  }
+  if (constY && Number.isFinite(y0)) return { slope: 0, intercept: y0 };
+  const covXY = sumXY - (sumX * sumY) / n;
+  const varX = sumX2 - (sumX * sumX) / n;
+  const slope = covXY / varX;
+  const intercept = sumY / n - (slope * sumX) / n;
+  return { slope, intercept };
+}
+
+export type RangeFn = (samples: Array<[number, number]>, ctx: RangeContext, args: number[]) => number | undefined;
+
+export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
+  rate: (s, ctx) => extrapolatedRate(s, ctx, true, true),
+  increase: (s, ctx) => extrapolatedRate(s, ctx, true, false),
+  delta: (s, ctx) => extrapolatedRate(s, ctx, false, false),
+  irate: (s) => instantRate(s),
+  deriv: (s, ctx) => (s.length < 2 ? undefined : linearRegression(s, ctx.endMs).slope),
+  predict_linear: (s, ctx, [seconds]) => {
+    if (s.length < 2) return undefined;
+    const { slope, intercept } = linearRegression(s, ctx.endMs);
+    return intercept + slope * seconds;
+  },
+  avg_over_time: (s) => (s.length === 0 ? undefined : s.reduce((a, [, v]) => a + v, 0) / s.length),
+  sum_over_time: (s) => (s.length === 0 ? undefined : s.reduce((a, [, v]) => a + v, 0)),
+  count_over_time: (s) => (s.length === 0 ? undefined : s.length),
+  max_over_time: (s) => (s.length === 0 ? undefined : s.reduce((a, [, v]) => (Number.isNaN(a) || v > a ? v : a), s[0][1])),
+  min_over_time: (s) => (s.length === 0 ? undefined : s.reduce((a, [, v]) => (Number.isNaN(a) || v < a ? v : a), s[0][1])),
+  changes: (s) => {
+    if (s.length === 0) return undefined;
+    let n = 0;
+    for (let i = 1; i < s.length; i++) {
+      const a = s[i - 1][1];
+      const b = s[i][1];
+      if (a !== b && !(Number.isNaN(a) && Number.isNaN(b))) n++;
+    }
+    return n;
+  },
+  resets: (s) => {
+    if (s.length === 0) return undefined;
+    let n = 0;
+    for (let i = 1; i < s.length; i++) if (s[i][1] < s[i - 1][1]) n++;
+    return n;
+  },
+};
+
+export function applyRangeFunction(
+  name: string,
+  series: RangeSeries[],
+  ctx: RangeContext,
+  args: number[],
+): InstantSample[] {
+  const fn = RANGE_FUNCTIONS[name];
+  const out: InstantSample[] = [];
+  for (const s of series) {
+    const v = fn(s.samples, ctx, args);
+    if (v !== undefined) out.push({ labels: dropMetricName(s.labels), value: v });
+  }
+  return out;
+}
+
+export type ElementFn = (v: number, args: number[]) => number;
+
+export const ELEMENT_FUNCTIONS: Record<string, ElementFn> = {
+  abs: (v) => Math.abs(v),
+  ceil: (v) => Math.ceil(v),
+  floor: (v) => Math.floor(v),
+  round: (v, args) => {
+    const to = args.length > 0 ? args[0] : 1;
+    const inv = 1 / to;
+    return Math.floor(v * inv + 0.5) / inv;
+  },
+  clamp_min: (v, [min]) => Math.max(v, min),
+  clamp_max: (v, [max]) => Math.min(v, max),
+};
+
+/** Labels for absent()/absent_over_time(): the equality matchers' labels, if each label is set once. */
+export function absentLabels(matchers: Array<{ type: string; name: string; value: string }>): Labels {
+  const out: Labels = {};
+  const seen = new Set<string>();
+  const dup = new Set<string>();
+  for (const m of matchers) {
+    if (m.name === '__name__') continue;
+    if (seen.has(m.name)) dup.add(m.name);
+    seen.add(m.name);
+    if (m.type === '=') out[m.name] = m.value;
+  }
+  for (const d of dup) delete out[d];
+  return out;
+}
+
+/** Expands $1, ${1}, $name, ${name} and $$ in a label_replace replacement. */
+function expandReplacement(repl: string, match: RegExpExecArray): string {
+  return repl.replace(/\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g, (_all, tok: string, braced?: string, bare?: string) => {
+    if (tok === '$') return '$';
+    const ref = braced ?? bare ?? '';
+    if (/^\d+$/.test(ref)) return match[Number(ref)] ?? '';
+    return match.groups?.[ref] ?? '';
+  });
+}
+
+export function labelReplace(
+  samples: InstantSample[],
+  dst: string,
+  repl: string,
+  src: string,
+  regex: string,
+): InstantSample[] {
+  const re = anchoredRegex(regex);
+  const out = samples.map((s) => {
+    const m = re.exec(s.labels[src] ?? '');
+    if (!m) return s;
+    const value = expandReplacement(repl, m);
+    const labels = { ...s.labels };
+    if (value === '') delete labels[dst];
+    else labels[dst] = value;
+    return { labels, value: s.value };
+  });
+  return out;
+}
+
+export function checkUniqueLabels(samples: InstantSample[], key: (l: Labels) => string): void {
+  const seen = new Set<string>();
+  for (const s of samples) {
+    const k = key(s.labels);
+    if (seen.has(k)) throw new PromQLError('vector cannot contain metrics with the same labelset');
+    seen.add(k);
+  }
+}

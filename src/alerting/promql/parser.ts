@@ -1,0 +1,557 @@
+/**
+ * PromQL parsing: the official lezer grammar produces a concrete syntax tree, which is checked for
+ * error nodes and mapped to our typed AST ({@link Expr}). Constructs the evaluator does not support
+ * are rejected here, with their position, so nothing is silently mis-evaluated.
+ */
+import { parser } from '@prometheus-io/lezer-promql';
+import {
+  PromQLError,
+  type AggregateOp,
+  type BinaryOp,
+  type Expr,
+  type ValueType,
+  type VectorMatching,
+  type VectorSelector,
+} from './ast.ts';
+import { FUNCTIONS } from './functions-table.ts';
+import { anchoredRegex, type Matcher, type MatchType } from './storage.ts';
+
+type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
+
+const BINARY_OPS: Record<string, BinaryOp> = {
+  Add: '+',
+  Sub: '-',
+  Mul: '*',
+  Div: '/',
+  Mod: '%',
+  Pow: '^',
+  Eql: '==',
+  Neq: '!=',
+  Gtr: '>',
+  Lss: '<',
+  Gte: '>=',
+  Lte: '<=',
+  And: 'and',
+  Or: 'or',
+  Unless: 'unless',
+};
+
+const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
+const SET_OPS = new Set<BinaryOp>(['and', 'or', 'unless']);
+
+const AGGREGATE_OPS: Record<string, AggregateOp> = {
+  Sum: 'sum',
+  Count: 'count',
+  Min: 'min',
+  Max: 'max',
+  Avg: 'avg',
+  Topk: 'topk',
+  Bottomk: 'bottomk',
+};
+
+const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
+
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  y: 31_536_000_000,
+};
+
+/** Parses a duration like `5m`, `1h30m`, `250ms` (or a plain number of seconds) into ms; undefined if not one. */
+export function parseDuration(text: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (!/^(\d+(ms|[smhdwy]))+$/.test(text)) return undefined;
+  let total = 0;
+  for (const m of text.matchAll(/(\d+)(ms|[smhdwy])/g)) total += Number(m[1]) * DURATION_UNITS[m[2]];
+  return total;
+}
+
+function parseNumber(text: string): number | undefined {
+  let t = text;
+  let sign = 1;
+  if (t.startsWith('-') || t.startsWith('+')) {
+    if (t.startsWith('-')) sign = -1;
+    t = t.slice(1);
+  }
+  const lower = t.toLowerCase();
+  if (lower === 'inf') return sign * Infinity;
+  if (lower === 'nan') return NaN;
+  if (/^0x[0-9a-f]+$/i.test(t)) return sign * parseInt(t.slice(2), 16);
+  if (/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return sign * Number(t);
+  const d = parseDuration(t);
+  return d === undefined ? undefined : (sign * d) / 1000;
+}
+
+/** Unquotes a PromQL string literal ("...", '...' with escapes, or `raw`). */
+function unquote(text: string, pos: number, src: string): string {
+  const q = text[0];
+  const body = text.slice(1, -1);
+  if (q === '`') return body;
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const n = body[++i];
+    switch (n) {
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'a':
+        out += '\x07';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'v':
+        out += '\v';
+        break;
+      case '\\':
+      case '"':
+      case "'":
+        out += n;
+        break;
+      case 'x':
+      case 'u':
+      case 'U': {
+        const len = n === 'x' ? 2 : n === 'u' ? 4 : 8;
+        const hex = body.slice(i + 1, i + 1 + len);
+        if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(hex)) throw new PromQLError('invalid escape in string', pos, src);
+        out += String.fromCodePoint(parseInt(hex, 16));
+        i += len;
+        break;
+      }
+      default:
+        if (n !== undefined && /[0-7]/.test(n)) {
+          const oct = body.slice(i, i + 3);
+          if (!/^[0-7]{3}$/.test(oct)) throw new PromQLError('invalid escape in string', pos, src);
+          out += String.fromCharCode(parseInt(oct, 8));
+          i += 2;
+          break;
+        }
+        throw new PromQLError(`unknown escape sequence \\${n ?? ''} in string`, pos, src);
+    }
+  }
+  return out;
+}
+
+/** Checks that a regex is usable as an RE2 pattern (JS features RE2 lacks are rejected). */
+export function checkRegex(pattern: string, pos: number, src: string): void {
+  // Lookarounds, backreferences, POSIX classes and RE2-only escapes would not mean the same in JS.
+  if (
+    /\(\?<?[=!]/.test(pattern) ||
+    /\\[1-9AzCpPQE]/.test(pattern) ||
+    /\[\[:/.test(pattern) ||
+    /\(\?(?!P<)[a-zA-Z]/.test(pattern.replace(/^\(\?i\)/, ''))
+  ) {
+    throw new PromQLError(`unsupported regex construct in ${JSON.stringify(pattern)} (RE2 syntax only)`, pos, src);
+  }
+  try {
+    anchoredRegex(pattern);
+  } catch (e) {
+    throw new PromQLError(`invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`, pos, src);
+  }
+}
+
+class Mapper {
+  constructor(private readonly src: string) {}
+
+  private text(n: SyntaxNode): string {
+    return this.src.slice(n.from, n.to);
+  }
+
+  private fail(message: string, n: SyntaxNode | number): never {
+    throw new PromQLError(message, typeof n === 'number' ? n : n.from, this.src);
+  }
+
+  private children(n: SyntaxNode): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    for (let c = n.firstChild; c; c = c.nextSibling) out.push(c);
+    return out;
+  }
+
+  private child(n: SyntaxNode, name: string): SyntaxNode | undefined {
+    return this.children(n).find((c) => c.name === name);
+  }
+
+  /** Maps an expression node and returns it with its static type. */
+  expr(n: SyntaxNode): { e: Expr; t: ValueType } {
+    switch (n.name) {
+      case 'ParenExpr': {
+        const inner = n.firstChild;
+        if (!inner) return this.fail('empty parentheses', n);
+        return this.expr(inner);
+      }
+      case 'NumberDurationLiteral': {
+        const v = parseNumber(this.text(n));
+        if (v === undefined) return this.fail(`invalid number ${JSON.stringify(this.text(n))}`, n);
+        return { e: { kind: 'number', value: v }, t: 'scalar' };
+      }
+      case 'StringLiteral':
+        return { e: { kind: 'string', value: unquote(this.text(n), n.from, this.src) }, t: 'string' };
+      case 'VectorSelector':
+        return { e: this.vectorSelector(n), t: 'vector' };
+      case 'MatrixSelector':
+        return this.matrixSelector(n, 0);
+      case 'OffsetExpr':
+        return this.offset(n);
+      case 'UnaryExpr':
+        return this.unary(n);
+      case 'BinaryExpr':
+        return this.binary(n);
+      case 'AggregateExpr':
+        return this.aggregate(n);
+      case 'FunctionCall':
+        return this.call(n);
+      case 'SubqueryExpr':
+        return this.fail('subqueries are not supported', n);
+      case 'StepInvariantExpr':
+        return this.fail('the @ modifier is not supported', n);
+      default:
+        return this.fail(`unsupported expression (${n.name})`, n);
+    }
+  }
+
+  private vectorSelector(n: SyntaxNode): VectorSelector {
+    const matchers: Matcher[] = [];
+    let name: string | undefined;
+    for (const c of this.children(n)) {
+      if (c.name === 'Identifier') {
+        name = this.text(c);
+        matchers.push({ type: '=', name: '__name__', value: name });
+      } else if (c.name === 'LabelMatchers') {
+        for (const m of this.children(c)) matchers.push(this.matcher(m));
+      } else {
+        this.fail(`unexpected ${c.name} in vector selector`, c);
+      }
+    }
+    if (name !== undefined && matchers.filter((m) => m.name === '__name__').length > 1) {
+      this.fail(`metric name must not be set twice: ${JSON.stringify(name)}`, n);
+    }
+    if (!matchers.some((m) => !matchesEmpty(m))) {
+      this.fail('vector selector must contain at least one non-empty matcher', n);
+    }
+    return { kind: 'vector', name, matchers, offsetMs: 0 };
+  }
+
+  private matcher(n: SyntaxNode): Matcher {
+    if (n.name !== 'UnquotedLabelMatcher' && n.name !== 'QuotedLabelMatcher') {
+      if (n.name === 'QuotedLabelName') {
+        const lit = n.firstChild;
+        if (!lit) return this.fail('bad label matcher', n);
+        return { type: '=', name: '__name__', value: unquote(this.text(lit), lit.from, this.src) };
+      }
+      return this.fail(`unsupported label matcher (${n.name})`, n);
+    }
+    let name: string | undefined;
+    let type: MatchType | undefined;
+    let value: string | undefined;
+    let valuePos = n.from;
+    for (const c of this.children(n)) {
+      if (c.name === 'LabelName') name = this.text(c);
+      else if (c.name === 'QuotedLabelName') {
+        const lit = c.firstChild;
+        if (lit) name = unquote(this.text(lit), lit.from, this.src);
+      } else if (c.name === 'MatchOp') {
+        const op = c.firstChild;
+        type = op ? MATCH_OPS[op.name] : undefined;
+      } else if (c.name === 'StringLiteral') {
+        value = unquote(this.text(c), c.from, this.src);
+        valuePos = c.from;
+      }
+    }
+    if (name === undefined || type === undefined || value === undefined) return this.fail('bad label matcher', n);
+    if (type === '=~' || type === '!~') checkRegex(value, valuePos, this.src);
+    return { type, name, value };
+  }
+
+  private matrixSelector(n: SyntaxNode, offsetMs: number): { e: Expr; t: ValueType } {
+    const vs = this.child(n, 'VectorSelector');
+    const dur = this.child(n, 'DurationExpr');
+    if (!vs || !dur) return this.fail('bad range selector', n);
+    const rangeMs = this.duration(dur);
+    if (rangeMs <= 0) this.fail('range must be positive', dur);
+    const selector = this.vectorSelector(vs);
+    selector.offsetMs = offsetMs;
+    return { e: { kind: 'matrix', selector, rangeMs }, t: 'matrix' };
+  }
+
+  private duration(n: SyntaxNode): number {
+    const inner = n.firstChild;
+    if (!inner || inner.nextSibling || !inner.name.startsWith('NumberDurationLiteral')) {
+      return this.fail('only literal durations are supported', n);
+    }
+    const ms = parseDuration(this.text(inner));
+    if (ms === undefined) return this.fail(`invalid duration ${JSON.stringify(this.text(inner))}`, inner);
+    return ms;
+  }
+
+  private offsetDuration(n: SyntaxNode): number {
+    const kids = this.children(n);
+    if (kids.length === 2 && kids[0].name === 'UnaryOp') {
+      const sign = this.text(kids[0]) === '-' ? -1 : 1;
+      return sign * this.offsetDuration(kids[1]);
+    }
+    return this.duration(n);
+  }
+
+  private offset(n: SyntaxNode): { e: Expr; t: ValueType } {
+    const target = n.firstChild;
+    const dur = this.child(n, 'OffsetDurationExpr');
+    if (!target || !dur) return this.fail('bad offset', n);
+    const ms = this.offsetDuration(dur);
+    if (target.name === 'VectorSelector') {
+      const vs = this.vectorSelector(target);
+      vs.offsetMs = ms;
+      return { e: vs, t: 'vector' };
+    }
+    if (target.name === 'MatrixSelector') return this.matrixSelector(target, ms);
+    return this.fail('offset modifier must be preceded by an instant vector selector or range vector selector', n);
+  }
+
+  private unary(n: SyntaxNode): { e: Expr; t: ValueType } {
+    const [opNode, operand] = this.children(n);
+    if (!opNode || !operand) return this.fail('bad unary expression', n);
+    const inner = this.expr(operand);
+    if (inner.t !== 'scalar' && inner.t !== 'vector') {
+      this.fail(`unary expression only allowed on expressions of type scalar or instant vector, got ${inner.t}`, n);
+    }
+    const op = this.text(opNode) === '-' ? '-' : '+';
+    if (inner.e.kind === 'number') {
+      return { e: { kind: 'number', value: op === '-' ? -inner.e.value : inner.e.value }, t: 'scalar' };
+    }
+    return { e: { kind: 'unary', op, expr: inner.e }, t: inner.t };
+  }
+
+  private binary(n: SyntaxNode): { e: Expr; t: ValueType } {
+    const kids = this.children(n);
+    const lhsNode = kids[0];
+    const rhsNode = kids[kids.length - 1];
+    const opNode = kids[1];
+    const op = opNode ? BINARY_OPS[opNode.name] : undefined;
+    if (!lhsNode || !rhsNode || !op) {
+      return this.fail(`unsupported binary operator ${opNode ? JSON.stringify(this.text(opNode)) : ''}`, opNode ?? n);
+    }
+    const lhs = this.expr(lhsNode);
+    const rhs = this.expr(rhsNode);
+    let bool = false;
+    let matchingNode: SyntaxNode | undefined;
+    for (const c of kids.slice(2, -1)) {
+      if (c.name === 'BoolModifier') bool = true;
+      else if (c.name === 'MatchingModifierClause') matchingNode = c;
+      else this.fail(`unexpected ${c.name} in binary expression`, c);
+    }
+    for (const side of [lhs, rhs]) {
+      if (side.t !== 'scalar' && side.t !== 'vector') {
+        this.fail(`binary expression must contain only scalar and instant vector types, got ${side.t}`, n);
+      }
+    }
+    const isComparison = COMPARISON.has(op);
+    if (bool && !isComparison) this.fail('bool modifier can only be used on comparison operators', opNode);
+    if (SET_OPS.has(op) && (lhs.t !== 'vector' || rhs.t !== 'vector')) {
+      this.fail(`set operator "${op}" not allowed in binary scalar expression`, opNode);
+    }
+    if (isComparison && !bool && lhs.t === 'scalar' && rhs.t === 'scalar') {
+      this.fail('comparisons between scalars must use BOOL modifier', opNode);
+    }
+    const bothVectors = lhs.t === 'vector' && rhs.t === 'vector';
+    let matching: VectorMatching | undefined;
+    if (matchingNode) {
+      if (!bothVectors) this.fail('vector matching only allowed between instant vectors', matchingNode);
+      matching = this.matching(matchingNode);
+      if (SET_OPS.has(op) && matching.card !== 'one-to-one') {
+        this.fail(`no grouping allowed for "${op}" operation`, matchingNode);
+      }
+      const inc = new Set(matching.include);
+      if (matching.on) {
+        for (const l of matching.labels) {
+          if (inc.has(l)) this.fail(`label ${JSON.stringify(l)} must not occur in ON and GROUP clause at once`, matchingNode);
+        }
+      }
+    } else if (bothVectors) {
+      matching = { card: 'one-to-one', on: false, labels: [], include: [] };
+    }
+    const t: ValueType = lhs.t === 'scalar' && rhs.t === 'scalar' ? 'scalar' : 'vector';
+    return { e: { kind: 'binary', op, lhs: lhs.e, rhs: rhs.e, bool, matching }, t };
+  }
+
+  private labelList(n: SyntaxNode): string[] {
+    const out: string[] = [];
+    for (const c of this.children(n)) {
+      if (c.name === 'LabelName') out.push(this.text(c));
+      else if (c.name === 'QuotedLabelName') {
+        const lit = c.firstChild;
+        if (lit) out.push(unquote(this.text(lit), lit.from, this.src));
+      } else if (c.name === 'StringLiteral') out.push(unquote(this.text(c), c.from, this.src));
+      else this.fail(`unexpected ${c.name} in label list`, c);
+    }
+    return out;
+  }
+
+  private matching(n: SyntaxNode): VectorMatching {
+    const m: VectorMatching = { card: 'one-to-one', on: false, labels: [], include: [] };
+    let last: 'on' | 'group' | undefined;
+    for (const c of this.children(n)) {
+      switch (c.name) {
+        case 'On':
+          m.on = true;
+          last = 'on';
+          break;
+        case 'Ignoring':
+          m.on = false;
+          last = 'on';
+          break;
+        case 'GroupLeft':
+          m.card = 'many-to-one';
+          last = 'group';
+          break;
+        case 'GroupRight':
+          m.card = 'one-to-many';
+          last = 'group';
+          break;
+        case 'GroupingLabels':
+          if (last === 'group') m.include = this.labelList(c);
+          else m.labels = this.labelList(c);
+          break;
+        default:
+          this.fail(`unexpected ${c.name} in vector matching`, c);
+      }
+    }
+    return m;
+  }
+
+  private aggregate(n: SyntaxNode): { e: Expr; t: ValueType } {
+    const opNode = this.child(n, 'AggregateOp');
+    const body = this.child(n, 'FunctionCallBody');
+    const mod = this.child(n, 'AggregateModifier');
+    if (!opNode || !body) return this.fail('bad aggregation', n);
+    const kind = opNode.firstChild;
+    const op = kind ? AGGREGATE_OPS[kind.name] : undefined;
+    if (!op) return this.fail(`unsupported aggregation ${JSON.stringify(this.text(opNode))}`, opNode);
+    let grouping: string[] = [];
+    let without = false;
+    if (mod) {
+      for (const c of this.children(mod)) {
+        if (c.name === 'Without') without = true;
+        else if (c.name === 'By') without = false;
+        else if (c.name === 'GroupingLabels') grouping = this.labelList(c);
+        else this.fail(`unexpected ${c.name} in aggregation modifier`, c);
+      }
+    }
+    const args = this.children(body).map((c) => ({ node: c, ...this.expr(c) }));
+    const needsParam = op === 'topk' || op === 'bottomk';
+    if (args.length !== (needsParam ? 2 : 1)) {
+      this.fail(`wrong number of arguments for aggregate expression provided, expected ${needsParam ? 2 : 1}, got ${args.length}`, body);
+    }
+    const exprArg = args[args.length - 1];
+    if (exprArg.t !== 'vector') {
+      this.fail(`expected type instant vector in aggregation expression, got ${exprArg.t}`, exprArg.node);
+    }
+    if (needsParam && args[0].t !== 'scalar') {
+      this.fail(`expected type scalar in aggregation parameter, got ${args[0].t}`, args[0].node);
+    }
+    return {
+      e: { kind: 'aggregate', op, expr: exprArg.e, param: needsParam ? args[0].e : undefined, grouping, without },
+      t: 'vector',
+    };
+  }
+
+  private call(n: SyntaxNode): { e: Expr; t: ValueType } {
+    const ident = this.child(n, 'FunctionIdentifier');
+    const body = this.child(n, 'FunctionCallBody');
+    if (!ident || !body) return this.fail('bad function call', n);
+    const name = this.text(ident);
+    const sig = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
+    if (!sig) return this.fail(`unsupported function ${JSON.stringify(name)}`, ident);
+    const args = this.children(body).map((c) => ({ node: c, ...this.expr(c) }));
+    const min = sig.args.length - (sig.optional ?? 0);
+    if (args.length < min || args.length > sig.args.length) {
+      const expected = min === sig.args.length ? `${min}` : `${min} to ${sig.args.length}`;
+      this.fail(`expected ${expected} argument(s) in call to ${JSON.stringify(name)}, got ${args.length}`, body);
+    }
+    args.forEach((a, i) => {
+      if (a.t !== sig.args[i]) {
+        this.fail(`expected type ${typeName(sig.args[i])} in call to function ${JSON.stringify(name)}, got ${typeName(a.t)}`, a.node);
+      }
+    });
+    if (name === 'label_replace') {
+      const dst = (args[1].e as { value: string }).value;
+      if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(dst)) this.fail(`invalid destination label name in label_replace(): ${dst}`, args[1].node);
+      checkRegex((args[4].e as { value: string }).value, args[4].node.from, this.src);
+    }
+    return { e: { kind: 'call', func: name, args: args.map((a) => a.e) }, t: sig.returns };
+  }
+}
+
+function typeName(t: ValueType): string {
+  return t === 'vector' ? 'instant vector' : t === 'matrix' ? 'range vector' : t;
+}
+
+function matchesEmpty(m: Matcher): boolean {
+  switch (m.type) {
+    case '=':
+      return m.value === '';
+    case '!=':
+      return m.value !== '';
+    case '=~':
+      return anchoredRegex(m.value).test('');
+    case '!~':
+      return !anchoredRegex(m.value).test('');
+  }
+}
+
+/** Finds the first syntax error node, if any. */
+function firstError(top: SyntaxNode): SyntaxNode | undefined {
+  let found: SyntaxNode | undefined;
+  top.cursor().iterate((c) => {
+    if (found) return false;
+    if (c.type.isError) {
+      found = c.node;
+      return false;
+    }
+    return undefined;
+  });
+  return found;
+}
+
+/** Parses a PromQL expression into a typed AST; throws {@link PromQLError} with a position on error. */
+export function parsePromQL(expr: string): Expr {
+  if (expr.trim() === '') throw new PromQLError('empty expression', 0, expr);
+  const tree = parser.parse(expr);
+  const err = firstError(tree.topNode);
+  if (err) {
+    const at = err.from;
+    const fn = /([a-zA-Z_][a-zA-Z0-9_:]*)\s*$/.exec(expr.slice(0, at));
+    if (expr[at] === '(' && fn) {
+      throw new PromQLError(`unknown or unsupported function ${JSON.stringify(fn[1])}`, fn.index, expr);
+    }
+    const msg =
+      at >= expr.length
+        ? 'unexpected end of input'
+        : `unexpected ${JSON.stringify(expr.slice(at, Math.max(err.to, at + 1)).slice(0, 20))}`;
+    throw new PromQLError(`parse error: ${msg}`, at, expr);
+  }
+  const root = tree.topNode.firstChild;
+  if (!root) throw new PromQLError('empty expression', 0, expr);
+  if (root.nextSibling) throw new PromQLError('parse error: unexpected input', root.nextSibling.from, expr);
+  const { e, t } = new Mapper(expr).expr(root);
+  if (t === 'matrix') {
+    throw new PromQLError('range vectors are only supported as function arguments', root.from, expr);
+  }
+  return e;
+}

@@ -1,0 +1,195 @@
+/**
+ * Number and string formatting with Go's fmt semantics, as Prometheus templates print values
+ * (`{{ $value }}` is a Go float64 printed with %v, `humanize` uses %.4g, `printf` takes Go verbs).
+ * Written from the documented behaviour of Go's fmt package.
+ */
+
+/** Go's `%v` / strconv 'g' shortest formatting of a float64: 3 → "3", 1234567 → "1.234567e+06", 0.5 → "0.5". */
+export function formatFloatShortest(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const [mant, expText] = v.toExponential().split('e');
+  const exp = Number(expText);
+  // Go's shortest %g switches to exponent form when exp < -4 || exp >= 6.
+  if (exp < -4 || exp >= 6) return `${mant}e${goExp(exp)}`;
+  return plainDecimal(mant, exp);
+}
+
+/** Go's `%.Ng` formatting (N significant digits, trailing zeros dropped). */
+export function formatG(v: number, prec = -1): string {
+  if (prec < 0) return formatFloatShortest(v);
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  if (prec === 0) prec = 1;
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const [rawMant, expText] = v.toExponential(prec - 1).split('e');
+  const exp = Number(expText);
+  const mant = stripZeros(rawMant);
+  const digits = mant.replace(/[-.]/g, '').length;
+  // Go: eprec = prec, lowered to the digit count when all digits are before the point.
+  let eprec = prec;
+  if (eprec > digits && digits >= exp + 1) eprec = digits;
+  if (exp < -4 || exp >= eprec) return `${mant}e${goExp(exp)}`;
+  return plainDecimal(mant, exp);
+}
+
+function stripZeros(mant: string): string {
+  return mant.includes('.') ? mant.replace(/0+$/, '').replace(/\.$/, '') : mant;
+}
+
+function goExp(exp: number): string {
+  const sign = exp < 0 ? '-' : '+';
+  const abs = Math.abs(exp);
+  return `${sign}${abs < 10 ? '0' : ''}${abs}`;
+}
+
+/** Turns a mantissa "d.ddd" with a decimal exponent into plain notation. */
+function plainDecimal(mant: string, exp: number): string {
+  const neg = mant.startsWith('-');
+  const digits = mant.replace(/[-.]/g, '');
+  let out: string;
+  if (exp >= 0) {
+    if (digits.length <= exp + 1) out = digits + '0'.repeat(exp + 1 - digits.length);
+    else out = `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+  } else {
+    out = `0.${'0'.repeat(-exp - 1)}${digits}`;
+  }
+  return neg ? `-${out}` : out;
+}
+
+function formatE(v: number, prec: number): string {
+  if (!Number.isFinite(v)) return formatFloatShortest(v);
+  const [mant, expText] = v.toExponential(prec).split('e');
+  return `${mant}e${goExp(Number(expText))}`;
+}
+
+function formatFixed(v: number, prec: number): string {
+  if (!Number.isFinite(v)) return formatFloatShortest(v);
+  if (Math.abs(v) >= 1e21) {
+    // toFixed switches to exponent form here; build the digits by hand.
+    return BigInt(Math.trunc(v)).toString() + (prec > 0 ? '.' + '0'.repeat(prec) : '');
+  }
+  return v.toFixed(prec);
+}
+
+/** Prints any template value the way Go's %v would for the types templates see. */
+export function formatValue(v: unknown): string {
+  if (v === undefined || v === null) return '<no value>';
+  if (typeof v === 'number') return formatFloatShortest(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (Array.isArray(v)) return `[${v.map(formatValue).join(' ')}]`;
+  if (v instanceof Map) return `map[${[...v.entries()].map(([k, x]) => `${k}:${formatValue(x)}`).join(' ')}]`;
+  if (typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `map[${entries.map(([k, x]) => `${k}:${formatValue(x)}`).join(' ')}]`;
+  }
+  return String(v);
+}
+
+function quoteGo(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** A subset of Go's fmt.Sprintf: verbs v s d f F e E g G x X o b q t c %, flags - + 0 space, width, precision. */
+export function sprintf(format: string, args: unknown[]): string {
+  let out = '';
+  let argi = 0;
+  const re = /%([-+ 0#]*)(\d+|\*)?(?:\.(\d+|\*)?)?([a-zA-Z%])/g;
+  let last = 0;
+  for (const m of format.matchAll(re)) {
+    out += format.slice(last, m.index);
+    last = m.index! + m[0].length;
+    const [, flags, widthText, precText, verb] = m;
+    if (verb === '%') {
+      out += '%';
+      continue;
+    }
+    const width = widthText === undefined ? -1 : widthText === '*' ? Number(args[argi++]) : Number(widthText);
+    let prec = -1;
+    if (m[0].includes('.')) prec = precText === undefined ? 0 : precText === '*' ? Number(args[argi++]) : Number(precText);
+    if (argi >= args.length) {
+      out += `%!${verb}(MISSING)`;
+      continue;
+    }
+    const arg = args[argi++];
+    let s: string;
+    const num = typeof arg === 'number' ? arg : typeof arg === 'boolean' ? NaN : NaN;
+    switch (verb) {
+      case 'v':
+        s = typeof arg === 'number' ? (prec >= 0 ? formatG(arg, prec) : formatFloatShortest(arg)) : formatValue(arg);
+        break;
+      case 's':
+        s = typeof arg === 'string' ? arg : formatValue(arg);
+        if (prec >= 0) s = s.slice(0, prec);
+        break;
+      case 'q':
+        s = typeof arg === 'string' ? quoteGo(arg) : `%!q(${formatValue(arg)})`;
+        break;
+      case 't':
+        s = typeof arg === 'boolean' ? String(arg) : `%!t(${formatValue(arg)})`;
+        break;
+      case 'd':
+        if (typeof arg === 'number' && Number.isInteger(arg)) s = String(arg);
+        else s = `%!d(${typeof arg === 'number' ? 'float64' : typeof arg}=${formatValue(arg)})`;
+        break;
+      case 'c':
+        s = typeof arg === 'number' ? String.fromCodePoint(arg) : `%!c(${formatValue(arg)})`;
+        break;
+      case 'f':
+      case 'F':
+        s = typeof arg === 'number' ? formatFixed(num, prec < 0 ? 6 : prec) : badVerb(verb, arg);
+        break;
+      case 'e':
+      case 'E':
+        s = typeof arg === 'number' ? formatE(num, prec < 0 ? 6 : prec) : badVerb(verb, arg);
+        if (verb === 'E') s = s.toUpperCase();
+        break;
+      case 'g':
+      case 'G':
+        s = typeof arg === 'number' ? formatG(num, prec) : badVerb(verb, arg);
+        if (verb === 'G') s = s.toUpperCase();
+        break;
+      case 'x':
+      case 'X':
+      case 'o':
+      case 'b': {
+        const radix = verb === 'o' ? 8 : verb === 'b' ? 2 : 16;
+        if (typeof arg === 'number' && Number.isInteger(arg)) s = arg.toString(radix);
+        else if (typeof arg === 'string' && radix === 16) s = Buffer.from(arg, 'utf8').toString('hex');
+        else s = badVerb(verb, arg);
+        if (verb === 'X') s = s.toUpperCase();
+        break;
+      }
+      default:
+        s = badVerb(verb, arg);
+    }
+    if (flags.includes('+') && typeof arg === 'number' && !s.startsWith('-') && !s.startsWith('+')) s = `+${s}`;
+    else if (flags.includes(' ') && typeof arg === 'number' && !s.startsWith('-')) s = ` ${s}`;
+    if (width > s.length) {
+      if (flags.includes('-')) s = s.padEnd(width, ' ');
+      else if (flags.includes('0') && typeof arg === 'number' && Number.isFinite(arg)) {
+        const sign = /^[-+ ]/.test(s) ? s[0] : '';
+        s = sign + s.slice(sign.length).padStart(width - sign.length, '0');
+      } else s = s.padStart(width, ' ');
+    }
+    out += s;
+  }
+  out += format.slice(last);
+  if (argi < args.length) out += `%!(EXTRA ${args.slice(argi).map((a) => `${goType(a)}=${formatValue(a)}`).join(', ')})`;
+  return out;
+}
+
+function goType(v: unknown): string {
+  if (typeof v === 'number') return 'float64';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'bool';
+  return 'interface {}';
+}
+
+function badVerb(verb: string, arg: unknown): string {
+  return `%!${verb}(${goType(arg)}=${formatValue(arg)})`;
+}
