@@ -6,30 +6,14 @@
  * duplicates (the same few incidents again, absorbed into existing RRs).
  */
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startStack } from './stack.ts';
-
-const ROOT = new URL('..', import.meta.url).pathname;
+import { spawnKubernaut, startStack } from './stack.ts';
 
 /** `kubernaut gateway` as its own process, as it is deployed; resolves to its URL. */
 async function startGatewayProcess(kubeconfig: string, dataStorageUrl: string): Promise<{ url: string; stop: () => void }> {
-  const proc = spawn(process.execPath, ['bin/kubernaut.js', 'gateway', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', '0', '--datastorage-url', dataStorageUrl], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, KUBERNAUT_LOG_LEVEL: 'error' },
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /gateway: (\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    proc.on('exit', (code) => reject(new Error(`kubernaut gateway exited with ${code}`)));
-  });
-  return { url, stop: () => proc.kill('SIGTERM') };
+  const { proc, match } = await spawnKubernaut(['gateway', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', '0', '--datastorage-url', dataStorageUrl], /gateway: (\S+)/);
+  return { url: match, stop: () => proc.kill('SIGTERM') };
 }
 
 const NS = 'gateway-bench';

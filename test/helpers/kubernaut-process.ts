@@ -29,19 +29,19 @@ export interface RunningKubernaut {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startKubernaut(opts: { args?: string[]; dataDir?: string; keepDataDir?: boolean } = {}): Promise<RunningKubernaut> {
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kubernaut-test-'));
-  const cacheDir = join(dataDir, 'kubectl-cache');
-  const args = ['bin/kubernaut.js', 'up', '--data-dir', dataDir, '--port', '0', ...(opts.args ?? [])];
-  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBERNAUT_LOG_LEVEL: process.env.KUBERNAUT_LOG_LEVEL ?? 'warn' } });
+/**
+ * Spawns `kubernaut <args>` and resolves once its stdout matches `ready` (group 1 is returned);
+ * rejects with everything it printed if it exits first or takes longer than 90 s.
+ */
+async function spawnUntil(args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; match: string; output: () => string }> {
+  const proc = spawn(process.execPath, ['bin/kubernaut.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBERNAUT_LOG_LEVEL: process.env.KUBERNAUT_LOG_LEVEL ?? 'warn', ...env } });
   let out = '';
-  let err = '';
-  proc.stderr!.on('data', (d) => (err += d));
-  const kubeconfig = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kubernaut up did not start in time:\n${out}\n${err}`)), 90_000);
+  proc.stderr!.on('data', (d) => (out += d));
+  const match = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`kubernaut ${args[0]} did not start in time:\n${out}`)), 90_000);
     proc.stdout!.on('data', (d) => {
       out += d;
-      const m = /export KUBECONFIG=(\S+)/.exec(out);
+      const m = ready.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
@@ -49,9 +49,16 @@ export async function startKubernaut(opts: { args?: string[]; dataDir?: string; 
     });
     proc.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`kubernaut up exited with ${code}:\n${out}\n${err}`));
+      reject(new Error(`kubernaut ${args[0]} exited with ${code}:\n${out}`));
     });
   });
+  return { proc, match, output: () => out };
+}
+
+export async function startKubernaut(opts: { args?: string[]; dataDir?: string; keepDataDir?: boolean } = {}): Promise<RunningKubernaut> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kubernaut-test-'));
+  const cacheDir = join(dataDir, 'kubectl-cache');
+  const { proc, match: kubeconfig } = await spawnUntil(['up', '--data-dir', dataDir, '--port', '0', ...(opts.args ?? [])], /export KUBECONFIG=(\S+)/);
   const url = JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')).apiServer as string;
   const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: cacheDir, HOME: dataDir };
   const kubectl = (kargs: string[], o: { input?: string; timeoutMs?: number } = {}): KubectlResult => {
@@ -113,28 +120,11 @@ export interface RunningService {
 
 /** Starts `kubernaut <args>` (e.g. `gateway`, `datastorage`) and waits until stdout matches `ready`. */
 export async function startService(args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<RunningService> {
-  const proc = spawn(process.execPath, ['bin/kubernaut.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBERNAUT_LOG_LEVEL: process.env.KUBERNAUT_LOG_LEVEL ?? 'warn', ...env } });
-  let out = '';
-  proc.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kubernaut ${args[0]} did not start in time:\n${out}`)), 90_000);
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = ready.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`kubernaut ${args[0]} exited with ${code}:\n${out}`));
-    });
-  });
+  const { proc, match: url, output } = await spawnUntil(args, ready, env);
   return {
     process: proc,
     url,
-    output: () => out,
+    output,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
       const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));

@@ -9,6 +9,7 @@ import { arr, findCondition, formatLabelSelector, obj, str } from './format.ts';
 import type { Printer } from './model.ts';
 import { formatQuantity } from './quantity.ts';
 import { loadBalancerIngress } from './printers-core.ts';
+import { isDefaultClass } from '../../controllers/volume/volume-utils.ts';
 
 const name = (o: KubeObject): string => o.metadata.name ?? '';
 const age = (o: KubeObject, now: Date): string => timestampSince(o.metadata.creationTimestamp, now);
@@ -24,11 +25,6 @@ function listWithMore(items: string[], max = 3): string {
 // ---------------------------------------------------------------------------------------------
 // storage.k8s.io
 
-function isDefaultStorageClass(o: KubeObject): boolean {
-  const a = o.metadata.annotations ?? {};
-  return a['storageclass.kubernetes.io/is-default-class'] === 'true' || a['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
-}
-
 export const storageClassPrinter: Printer = {
   columns: [
     nameCol(),
@@ -40,7 +36,7 @@ export const storageClassPrinter: Printer = {
   ],
   cells(o, now) {
     return [
-      isDefaultStorageClass(o) ? `${name(o)} (default)` : name(o),
+      isDefaultClass(o) ? `${name(o)} (default)` : name(o),
       str(o.provisioner),
       str(o.reclaimPolicy) || 'Delete',
       str(o.volumeBindingMode) || 'Immediate',
