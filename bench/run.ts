@@ -7,12 +7,14 @@ import { apiServerBench } from './apiserver.bench.ts';
 import { controlPlaneBench } from './control-plane.bench.ts';
 import { dataStorageBench } from './datastorage.bench.ts';
 import { gatewayBench } from './gateway.bench.ts';
+import { ruleEvaluationBench } from './rule-evaluation.bench.ts';
 
 const scenarios: Array<[string, () => Promise<void>]> = [
   ['API server', apiServerBench],
   ['Control plane', controlPlaneBench],
   ['DataStorage', dataStorageBench],
   ['Gateway', gatewayBench],
+  ['Rule evaluation', ruleEvaluationBench],
 ];
 const only = process.argv.slice(2);
 for (const [name, run] of scenarios) {

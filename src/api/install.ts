@@ -51,7 +51,7 @@ function statusCode(e: unknown): number | undefined {
 }
 
 /** Create-or-replace one CRD; a conflict (someone else updated it meanwhile) is retried on a fresh read. */
-async function upsert(api: ApiextensionsV1Api, desired: V1CustomResourceDefinition, clock: Clock): Promise<void> {
+async function upsert(api: ApiextensionsV1Api, desired: V1CustomResourceDefinition, clock: Clock, keepExisting: boolean): Promise<void> {
   const name = desired.metadata!.name!;
   for (let attempt = 0; ; attempt++) {
     let existing: V1CustomResourceDefinition | undefined;
@@ -61,6 +61,7 @@ async function upsert(api: ApiextensionsV1Api, desired: V1CustomResourceDefiniti
       if (statusCode(e) !== 404) throw e;
     }
     try {
+      if (existing && keepExisting) return;
       if (!existing) {
         await api.createCustomResourceDefinition({ body: desired });
         log.debug({ crd: name }, 'created CRD');
@@ -100,15 +101,33 @@ async function waitEstablished(api: ApiextensionsV1Api, names: string[], clock: 
 
 /** Applies every deploy/crds/kubernaut.ai_*.yaml and waits until all are Established. Idempotent. */
 export async function installKubernautCrds(kc: KubeConfig, opts: InstallOptions = {}): Promise<void> {
+  const crds = loadKubernautCrds(opts.dir);
+  await installCrds(kc, crds, opts);
+  log.info({ count: crds.length }, 'Kubernaut CRDs installed');
+}
+
+/** The prometheus-operator PrometheusRule CRD as far as Kubernaut reads it (for clusters without the operator). */
+export const PROMETHEUS_RULE_CRD_FILE = join(KUBERNAUT_CRD_DIR, 'third-party', 'monitoring.coreos.com_prometheusrules.yaml');
+
+/**
+ * Makes sure `prometheusrules.monitoring.coreos.com` is served: created from our minimal manifest when
+ * absent, left alone when present (on a real cluster it belongs to prometheus-operator, whose schema is
+ * richer than ours and must not be replaced).
+ */
+export async function ensurePrometheusRuleCrd(kc: KubeConfig, opts: Omit<InstallOptions, 'dir'> = {}): Promise<void> {
+  const crd = loadYaml<V1CustomResourceDefinition>(readFileSync(PROMETHEUS_RULE_CRD_FILE, 'utf8'));
+  await installCrds(kc, [crd], { ...opts, keepExisting: true });
+}
+
+/** Create-or-replace (or create-if-absent with keepExisting) the given CRDs and wait until all are Established. */
+export async function installCrds(kc: KubeConfig, crds: V1CustomResourceDefinition[], opts: InstallOptions & { keepExisting?: boolean } = {}): Promise<void> {
   const clock = opts.clock ?? new ScaledClock(1);
   const api = kc.makeApiClient(ApiextensionsV1Api);
-  const crds = loadKubernautCrds(opts.dir);
-  await Promise.all(crds.map((crd) => upsert(api, crd, clock)));
+  await Promise.all(crds.map((crd) => upsert(api, crd, clock, opts.keepExisting ?? false)));
   await waitEstablished(
     api,
     crds.map((c) => c.metadata!.name!),
     clock,
     opts.establishTimeoutMs ?? 60_000,
   );
-  log.info({ count: crds.length }, 'Kubernaut CRDs installed');
 }

@@ -1,8 +1,9 @@
 /** The `kubernaut` command line. */
 import { Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../platform/clock.ts';
-import { runDataStorage, runGateway } from './services.ts';
+import { runAlerting, runDataStorage, runGateway } from './services.ts';
 import { runUp } from './up.ts';
+import { ALERTING_MODES, DEFAULT_ALERTMANAGER_PORT, DEFAULT_PROMETHEUS_PORT, type AlertingMode } from '../stack/alerting.ts';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -47,6 +48,35 @@ function kubeletDelays(value: string): { volumeMountMs: number; imagePullMs: num
   return out as { volumeMountMs: number; imagePullMs: number; containerStartMs: number };
 }
 
+function duration(value: string): number {
+  try {
+    const ms = parseDuration(value.trim());
+    if (ms <= 0) throw new Error('not positive');
+    return ms;
+  } catch {
+    throw new InvalidArgumentError(`"${value}" is not a positive duration (e.g. 15s, 1m)`);
+  }
+}
+
+function alertingMode(value: string): AlertingMode {
+  if (!(ALERTING_MODES as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${ALERTING_MODES.join(', ')}`);
+  return value as AlertingMode;
+}
+
+/** `job=url`, repeatable. */
+function scrapeTarget(value: string, previous: Array<{ jobName: string; url: string }> = []): Array<{ jobName: string; url: string }> {
+  const eq = value.indexOf('=');
+  const jobName = value.slice(0, eq).trim();
+  const url = value.slice(eq + 1).trim();
+  if (eq <= 0 || !/^[a-zA-Z_][a-zA-Z0-9_-]*$/.test(jobName)) throw new InvalidArgumentError(`"${value}" is not job=url`);
+  try {
+    if (!/^https?:$/.test(new URL(url).protocol)) throw new Error('scheme');
+  } catch {
+    throw new InvalidArgumentError(`"${url}" is not an http(s) URL`);
+  }
+  return [...previous, { jobName, url }];
+}
+
 const program = new Command();
 program.name('kubernaut').description('AIOps for Kubernetes: detect incidents and remediate them safely');
 
@@ -73,6 +103,15 @@ program
   .option('--no-datastorage', 'do not run DataStorage (audit events are then discarded)')
   .option('--database-url <url>', 'PostgreSQL for DataStorage instead of the embedded PGlite')
   .option('--cr-namespace <ns>', 'put every RemediationRequest and its children in this namespace instead of the target\'s')
+  .option('--prometheus <mode>', 'alerting: embedded (rule evaluator + dispatcher in this process), external (configure and start the real prometheus and alertmanager binaries), none', alertingMode, 'embedded')
+  .option('--prometheus-port <n>', `Prometheus API and /alerts page port (${DEFAULT_PROMETHEUS_PORT} falls back to a free port when taken; 0 = a free port)`, port, DEFAULT_PROMETHEUS_PORT)
+  .option('--alertmanager-port <n>', `external Alertmanager port (${DEFAULT_ALERTMANAGER_PORT} falls back to a free port when taken)`, port, DEFAULT_ALERTMANAGER_PORT)
+  .option('--scrape-interval <d>', 'how often kube-state-metrics and --scrape-target are scraped (scaled by --time-scale)', duration, 30_000)
+  .option('--evaluation-interval <d>', 'how often rule groups without their own interval are evaluated (scaled by --time-scale)', duration, 30_000)
+  .option('--scrape-target <job=url>', 'another /metrics endpoint to scrape (repeatable)', scrapeTarget)
+  .option('--alertmanager-config <file>', 'Alertmanager YAML (route + webhook receivers) instead of sending every alert to the Gateway')
+  .option('--prometheus-bin <path>', 'the prometheus binary for --prometheus external (default: prometheus on the PATH)')
+  .option('--alertmanager-bin <path>', 'the alertmanager binary for --prometheus external (default: prometheus-alertmanager or alertmanager on the PATH)')
   .action(async (opts) => {
     await runUp(opts);
   });
@@ -103,6 +142,22 @@ program
   .option('--time-scale <n>', 'divide every waiting time by N', positiveNumber, 1)
   .action(async (opts) => {
     await runDataStorage(opts);
+  });
+
+program
+  .command('alerting')
+  .description('run the embedded rule evaluator and dispatcher alone: scrape targets, evaluate the cluster\'s PrometheusRules, send alerts to the Gateway')
+  .option('--kubeconfig <file>', 'cluster whose PrometheusRules to load (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+  .option('--port <n>', 'Prometheus API and /alerts page port', port, DEFAULT_PROMETHEUS_PORT)
+  .option('--host <addr>', 'address to listen on', '0.0.0.0')
+  .option('--scrape-target <job=url>', 'a /metrics endpoint to scrape, e.g. kube-state-metrics=http://kube-state-metrics:8080/metrics (repeatable)', scrapeTarget)
+  .option('--scrape-interval <d>', 'scrape interval', duration, 30_000)
+  .option('--evaluation-interval <d>', 'default rule group interval', duration, 30_000)
+  .option('--gateway-url <url>', 'the Gateway base URL alerts are sent to')
+  .option('--alertmanager-config <file>', 'Alertmanager YAML (route + webhook receivers) instead of --gateway-url')
+  .option('--time-scale <n>', 'divide every waiting time by N', positiveNumber, 1)
+  .action(async (opts) => {
+    await runAlerting(opts);
   });
 
 await program.parseAsync(process.argv);

@@ -8,6 +8,7 @@ import { startGateway } from '../gateway/server.ts';
 import { ScaledClock } from '../platform/clock.ts';
 import { componentLogger } from '../platform/log.ts';
 import { registerShippedWorkflows } from '../stack/kubernaut-services.ts';
+import { startAlerting } from '../stack/alerting.ts';
 import { resolveDataDir } from './up.ts';
 
 function onSignals(close: () => Promise<void>): void {
@@ -62,4 +63,37 @@ export async function runDataStorage(opts: { databaseUrl?: string; dataDir?: str
   componentLogger('datastorage').info({ url: ds.url, database: opts.databaseUrl ? 'postgresql' : 'embedded PGlite' }, 'datastorage is up');
   process.stdout.write(`datastorage: ${ds.url}\n`);
   onSignals(() => ds.close());
+}
+
+export async function runAlerting(opts: {
+  kubeconfig?: string;
+  port: number;
+  host: string;
+  scrapeTarget?: Array<{ jobName: string; url: string }>;
+  scrapeInterval: number;
+  evaluationInterval: number;
+  gatewayUrl?: string;
+  alertmanagerConfig?: string;
+  timeScale: number;
+}): Promise<void> {
+  const clock = new ScaledClock(opts.timeScale);
+  const kc = new PooledKubeConfig();
+  if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
+  else kc.loadFromDefault();
+  const alerting = await startAlerting({
+    mode: 'embedded',
+    kubeconfig: kc,
+    clock,
+    host: opts.host,
+    prometheusPort: opts.port,
+    alertmanagerPort: 0,
+    targets: opts.scrapeTarget ?? [],
+    scrapeIntervalMs: opts.scrapeInterval,
+    evaluationIntervalMs: opts.evaluationInterval,
+    gatewayUrl: opts.gatewayUrl,
+    alertmanagerConfigFile: opts.alertmanagerConfig,
+  });
+  componentLogger('alerting').info({ url: alerting.prometheusUrl }, 'alerting is up');
+  process.stdout.write(`prometheus API and alerts page: ${alerting.prometheusUrl}/alerts\n`);
+  onSignals(() => alerting.close());
 }

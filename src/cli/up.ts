@@ -11,6 +11,7 @@ import { parseTokenFile } from '../cluster/apiserver/auth.ts';
 import { DEFAULT_CONTROL_PLANE, type KubeletTimings } from '../cluster/control-plane/context.ts';
 import { PooledKubeConfig } from '../platform/kube/pooled-kubeconfig.ts';
 import { startServices } from '../stack/kubernaut-services.ts';
+import { startAlerting, type AlertingMode } from '../stack/alerting.ts';
 
 export interface UpOptions {
   dataDir?: string;
@@ -33,6 +34,15 @@ export interface UpOptions {
   datastoragePort: number;
   databaseUrl?: string;
   crNamespace?: string;
+  prometheus: AlertingMode;
+  prometheusPort: number;
+  alertmanagerPort: number;
+  scrapeInterval: number;
+  evaluationInterval: number;
+  scrapeTarget?: Array<{ jobName: string; url: string }>;
+  alertmanagerConfig?: string;
+  prometheusBin?: string;
+  alertmanagerBin?: string;
 }
 
 /** kind's node names: kind-control-plane, kind-worker, kind-worker2, ... */
@@ -89,6 +99,29 @@ export async function runUp(opts: UpOptions): Promise<void> {
     await cluster.close();
     throw e;
   });
+  const targets = [
+    ...(cluster.kubeStateMetricsUrl ? [{ jobName: 'kube-state-metrics', url: cluster.kubeStateMetricsUrl }] : []),
+    ...(opts.scrapeTarget ?? []),
+  ];
+  const alerting = await startAlerting({
+    mode: opts.prometheus,
+    kubeconfig: kc,
+    clock,
+    host: opts.host,
+    dataDir: opts.ephemeral ? undefined : dataDir,
+    prometheusPort: opts.prometheusPort,
+    alertmanagerPort: opts.alertmanagerPort,
+    targets,
+    scrapeIntervalMs: opts.scrapeInterval,
+    evaluationIntervalMs: opts.evaluationInterval,
+    gatewayUrl: services.gatewayUrl,
+    alertmanagerConfigFile: opts.alertmanagerConfig,
+    binaries: { prometheus: opts.prometheusBin, alertmanager: opts.alertmanagerBin },
+  }).catch(async (e) => {
+    await services.close();
+    await cluster.close();
+    throw e;
+  });
   const kubeconfigPath = join(dataDir, 'kubeconfig');
   const endpointsPath = join(dataDir, 'endpoints.json');
   writeFileSync(kubeconfigPath, cluster.kubeconfig(), { mode: 0o600 });
@@ -96,6 +129,8 @@ export async function runUp(opts: UpOptions): Promise<void> {
   if (cluster.kubeStateMetricsUrl) endpoints.kubeStateMetrics = cluster.kubeStateMetricsUrl;
   if (services.dataStorageUrl) endpoints.dataStorage = services.dataStorageUrl;
   if (services.gatewayUrl) endpoints.gateway = services.gatewayUrl;
+  if (alerting.prometheusUrl) endpoints.prometheus = alerting.prometheusUrl;
+  if (alerting.alertmanagerUrl) endpoints.alertmanager = alerting.alertmanagerUrl;
   writeFileSync(endpointsPath, JSON.stringify(endpoints, null, 2) + '\n');
 
   log.info({ apiServer: cluster.url, dataDir, timeScale: clock.timeScale, ephemeral: Boolean(opts.ephemeral) }, 'embedded stack is up');
@@ -103,6 +138,8 @@ export async function runUp(opts: UpOptions): Promise<void> {
   if (cluster.kubeStateMetricsUrl) process.stdout.write(`kube-state-metrics: ${cluster.kubeStateMetricsUrl}\n`);
   if (services.dataStorageUrl) process.stdout.write(`datastorage: ${services.dataStorageUrl}\n`);
   if (services.gatewayUrl) process.stdout.write(`gateway: ${services.gatewayUrl} (Alertmanager webhook: ${services.gatewayUrl}/api/v1/signals/prometheus)\n`);
+  if (alerting.prometheusUrl) process.stdout.write(`alerts: ${alerting.prometheusUrl}/alerts (Prometheus API ${alerting.prometheusUrl}/api/v1)\n`);
+  if (alerting.alertmanagerUrl && alerting.alertmanagerUrl !== alerting.prometheusUrl) process.stdout.write(`alertmanager: ${alerting.alertmanagerUrl}\n`);
   process.stdout.write(`export KUBECONFIG=${kubeconfigPath}\n`);
 
   let stopping = false;
@@ -110,6 +147,7 @@ export async function runUp(opts: UpOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    await alerting.close();
     await services.close();
     await cluster.close();
     // endpoints.json describes running components only.

@@ -17,7 +17,7 @@ test('deploy/crds and deploy/kubernetes apply cleanly (server-side validation)',
   const out = k.kubectlOk(['apply', '-f', join(ROOT, 'deploy/kubernetes/')]);
   // `kubernaut up` already made kubernaut-system (RRs of cluster-scoped targets live there).
   assert.match(out, /namespace\/kubernaut-system (created|configured)/);
-  for (const name of ['serviceaccount/kubernaut-gateway', 'clusterrole.rbac.authorization.k8s.io/kubernaut-gateway', 'deployment.apps/kubernaut-datastorage', 'deployment.apps/kubernaut-gateway', 'service/kubernaut-gateway']) {
+  for (const name of ['serviceaccount/kubernaut-gateway', 'clusterrole.rbac.authorization.k8s.io/kubernaut-gateway', 'deployment.apps/kubernaut-datastorage', 'deployment.apps/kubernaut-gateway', 'service/kubernaut-gateway', 'clusterrole.rbac.authorization.k8s.io/kubernaut-alerting', 'deployment.apps/kubernaut-alerting', 'service/kubernaut-alerting']) {
     assert.match(out, new RegExp(`${name.replace(/\./g, '\\.')} created`));
   }
 });

@@ -20,6 +20,8 @@ export interface RunningKubernaut {
   kubeconfig: string;
   url: string;
   process: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far (logs at KUBERNAUT_LOG_LEVEL, default warn). */
+  output(): string;
   /** Runs kubectl; never throws. */
   kubectl(args: string[], opts?: { input?: string; timeoutMs?: number }): KubectlResult;
   /** Runs kubectl and throws with its stderr unless it exits 0. */
@@ -58,7 +60,7 @@ async function spawnUntil(args: string[], ready: RegExp, env: Record<string, str
 export async function startKubernaut(opts: { args?: string[]; dataDir?: string; keepDataDir?: boolean } = {}): Promise<RunningKubernaut> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kubernaut-test-'));
   const cacheDir = join(dataDir, 'kubectl-cache');
-  const { proc, match: kubeconfig } = await spawnUntil(['up', '--data-dir', dataDir, '--port', '0', ...(opts.args ?? [])], /export KUBECONFIG=(\S+)/);
+  const { proc, match: kubeconfig, output } = await spawnUntil(['up', '--data-dir', dataDir, '--port', '0', '--prometheus-port', '0', '--alertmanager-port', '0', ...(opts.args ?? [])], /export KUBECONFIG=(\S+)/);
   const url = JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')).apiServer as string;
   const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: cacheDir, HOME: dataDir };
   const kubectl = (kargs: string[], o: { input?: string; timeoutMs?: number } = {}): KubectlResult => {
@@ -70,6 +72,7 @@ export async function startKubernaut(opts: { args?: string[]; dataDir?: string; 
     kubeconfig,
     url,
     process: proc,
+    output,
     kubectl,
     kubectlOk(kargs, o) {
       const r = kubectl(kargs, o);

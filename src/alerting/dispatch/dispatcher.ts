@@ -41,6 +41,8 @@ interface StoredAlert {
   startsAtMs: number;
   endsAtMs: number;
   generatorURL: string;
+  /** Real time of the last ingest that touched this alert (Alertmanager's `updatedAt`). */
+  updatedAtMs: number;
   /** Bumped on every update, so a flush can tell whether an alert changed under it. */
   version: number;
 }
@@ -70,6 +72,19 @@ export interface GroupSnapshot {
   groupKey: string;
   groupLabels: LabelSet;
   alerts: { fingerprint: string; labels: LabelSet; status: 'firing' | 'resolved' }[];
+}
+
+/** One alert as the dispatcher holds it (read-only copy; times are real epoch ms). */
+export interface HeldAlert {
+  fingerprint: string;
+  labels: LabelSet;
+  annotations: LabelSet;
+  startsAtMs: number;
+  endsAtMs: number;
+  updatedAtMs: number;
+  generatorURL: string;
+  /** Receivers the alert is routed to. */
+  receivers: string[];
 }
 
 export interface DispatcherOptions {
@@ -322,6 +337,7 @@ export class Dispatcher {
       startsAtMs,
       endsAtMs,
       generatorURL: input.generatorURL ?? '',
+      updatedAtMs: now,
       version: ++this.alertVersion,
     };
     if (existing) {
@@ -355,6 +371,22 @@ export class Dispatcher {
         status: a.endsAtMs <= now ? ('resolved' as const) : ('firing' as const),
       })),
     }));
+  }
+
+  /** Copies of every alert currently held, resolved ones not yet dropped included. */
+  alerts(): HeldAlert[] {
+    return [...this.groupsByKey.values()].flatMap((g) =>
+      [...g.alerts.values()].map((a) => ({
+        fingerprint: a.fingerprint,
+        labels: { ...a.labels },
+        annotations: { ...a.annotations },
+        startsAtMs: a.startsAtMs,
+        endsAtMs: a.endsAtMs,
+        updatedAtMs: a.updatedAtMs,
+        generatorURL: a.generatorURL,
+        receivers: [this.receiver.name],
+      })),
+    );
   }
 
   /** Cancels every timer and in-flight delivery; resolves when all flushes have ended. */

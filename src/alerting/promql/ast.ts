@@ -8,7 +8,19 @@ export type ComparisonOp = '==' | '!=' | '>' | '<' | '>=' | '<=';
 export type SetOp = 'and' | 'or' | 'unless';
 export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp;
 
-export type AggregateOp = 'sum' | 'count' | 'min' | 'max' | 'avg' | 'topk' | 'bottomk';
+export type AggregateOp =
+  | 'sum'
+  | 'count'
+  | 'min'
+  | 'max'
+  | 'avg'
+  | 'group'
+  | 'stddev'
+  | 'stdvar'
+  | 'topk'
+  | 'bottomk'
+  | 'quantile'
+  | 'count_values';
 
 export interface NumberLiteral {
   kind: 'number';
@@ -65,7 +77,7 @@ export interface AggregateExpr {
   kind: 'aggregate';
   op: AggregateOp;
   expr: Expr;
-  /** k for topk/bottomk. */
+  /** k for topk/bottomk, φ for quantile, the label name (a string literal) for count_values. */
   param?: Expr;
   grouping: string[];
   without: boolean;

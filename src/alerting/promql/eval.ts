@@ -13,23 +13,45 @@ import {
   type VectorMatching,
   type VectorSelector,
 } from './ast.ts';
+import { DATE_FUNCTIONS, dateField } from './date-functions.ts';
 import {
   absentLabels,
   applyRangeFunction,
   checkUniqueLabels,
   ELEMENT_FUNCTIONS,
+  formatLabelValue,
+  labelJoin,
   labelReplace,
+  matrixArgIndex,
   RANGE_FUNCTIONS,
 } from './functions.ts';
+import { histogramQuantile } from './histogram.ts';
+import { quantile, runningVariance } from './stats.ts';
 import { isStaleSample, type Sample, type SeriesStorage } from './storage.ts';
 import { dropMetricName, labelsKey, type InstantSample, type Labels, type RangeSeries, type Value } from './value.ts';
 
 export interface EvalOptions {
   /** How far back an instant selector looks for the latest sample (default 5 minutes). */
   lookbackDeltaMs?: number;
+  /** Return a range vector expression's samples as a matrix (instant queries of the HTTP API). */
+  allowMatrix?: boolean;
 }
 
 const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
+
+/**
+ * Identity of a label set where it is only compared, never shown (duplicate checks, aggregation
+ * groups): cheaper than the JSON of {@link labelsKey} and as unambiguous (a name ends at "=", the
+ * value's length says where it ends).
+ */
+function identityKey(labels: Labels): string {
+  let key = '';
+  for (const name of Object.keys(labels).sort()) {
+    const value = labels[name];
+    key += `${name}=${value.length}:${value}`;
+  }
+  return key;
+}
 
 interface Ctx {
   t: number;
@@ -41,7 +63,7 @@ interface Ctx {
 export function evaluate(expr: Expr, t: number, storage: SeriesStorage, opts: EvalOptions = {}): Value {
   const ctx: Ctx = { t, storage, lookbackMs: opts.lookbackDeltaMs ?? 300_000 };
   const v = evalExpr(expr, ctx);
-  if (v.type === 'matrix') throw new PromQLError('range vectors are only supported as function arguments');
+  if (v.type === 'matrix' && !opts.allowMatrix) throw new PromQLError('range vectors are only supported as function arguments');
   return v;
 }
 
@@ -49,7 +71,7 @@ function evalExpr(e: Expr, ctx: Ctx): Value {
   const v = evalNode(e, ctx);
   // Dropping the metric name can make two series identical: Prometheus rejects such a vector.
   if (v.type === 'vector' && (e.kind === 'unary' || e.kind === 'binary' || e.kind === 'call')) {
-    checkUniqueLabels(v.samples, labelsKey);
+    checkUniqueLabels(v.samples, identityKey);
   }
   return v;
 }
@@ -82,33 +104,49 @@ function evalNode(e: Expr, ctx: Ctx): Value {
   }
 }
 
-function selectInstant(vs: VectorSelector, ctx: Ctx): InstantSample[] {
+/** The newest sample of every selected series within the lookback window (none if it is a stale marker). */
+function latestSamples(vs: VectorSelector, ctx: Ctx): Array<{ labels: Labels; sample: Sample }> {
   const end = ctx.t - vs.offsetMs;
   const start = end - ctx.lookbackMs;
-  const out: InstantSample[] = [];
+  const out: Array<{ labels: Labels; sample: Sample }> = [];
   for (const s of ctx.storage.select(vs.matchers, start, end)) {
     let last: Sample | undefined;
     for (const sample of s.samples) {
       if (sample[0] > start && sample[0] <= end && (!last || sample[0] >= last[0])) last = sample;
     }
     if (!last || isStaleSample(last)) continue;
-    out.push({ labels: { ...s.labels }, value: last[1] });
+    out.push({ labels: s.labels, sample: last });
   }
   return out;
 }
 
+function selectInstant(vs: VectorSelector, ctx: Ctx): InstantSample[] {
+  return latestSamples(vs, ctx).map(({ labels, sample }) => ({ labels: { ...labels }, value: sample[1] }));
+}
+
 function selectRange(vs: VectorSelector, rangeMs: number, ctx: Ctx): RangeSeries[] {
+  const out: RangeSeries[] = [];
+  forEachRangeSeries(vs, rangeMs, ctx, (s) => out.push(s));
+  return out;
+}
+
+/** Calls `fn` with the (t - range, t] window of every selected series that has samples there. */
+function forEachRangeSeries(vs: VectorSelector, rangeMs: number, ctx: Ctx, fn: (s: RangeSeries) => void): void {
   const end = ctx.t - vs.offsetMs;
   const start = end - rangeMs;
-  const out: RangeSeries[] = [];
   for (const s of ctx.storage.select(vs.matchers, start, end)) {
-    const samples = s.samples
-      .filter((x) => x[0] > start && x[0] <= end && !isStaleSample(x))
-      .map((x): [number, number] => [x[0], x[1]])
-      .sort((a, b) => a[0] - b[0]);
-    if (samples.length > 0) out.push({ labels: { ...s.labels }, samples });
+    // One pass (this runs for every sample of every range selector); sorted only if the storage
+    // did not already return the samples in time order.
+    const samples: Array<[number, number]> = [];
+    let ordered = true;
+    for (const x of s.samples) {
+      if (x[0] <= start || x[0] > end || isStaleSample(x)) continue;
+      if (ordered && samples.length > 0 && x[0] < samples[samples.length - 1][0]) ordered = false;
+      samples.push([x[0], x[1]]);
+    }
+    if (!ordered) samples.sort((a, b) => a[0] - b[0]);
+    if (samples.length > 0) fn({ labels: { ...s.labels }, samples });
   }
-  return out;
 }
 
 function scalarArg(e: Expr, ctx: Ctx): number {
@@ -324,10 +362,11 @@ function groupLabels(labels: Labels, e: AggregateExpr): Labels {
 
 function evalAggregate(e: AggregateExpr, ctx: Ctx): InstantSample[] {
   const input = vectorArg(e.expr, ctx);
+  if (e.op === 'count_values') return countValues(e, input, ctx);
   const groups = new Map<string, { labels: Labels; members: InstantSample[] }>();
   for (const s of input) {
     const labels = groupLabels(s.labels, e);
-    const key = labelsKey(labels);
+    const key = identityKey(labels);
     let g = groups.get(key);
     if (!g) {
       g = { labels, members: [] };
@@ -351,11 +390,25 @@ function evalAggregate(e: AggregateExpr, ctx: Ctx): InstantSample[] {
     }
     return out;
   }
+  // φ is evaluated once, even when there is nothing to aggregate (it may still fail).
+  const phi = e.op === 'quantile' ? scalarArg(e.param!, ctx) : NaN;
   const out: InstantSample[] = [];
   for (const g of groups.values()) {
     const vals = g.members.map((s) => s.value);
     let value: number;
     switch (e.op) {
+      case 'group':
+        value = 1;
+        break;
+      case 'stddev':
+        value = Math.sqrt(runningVariance(vals));
+        break;
+      case 'stdvar':
+        value = runningVariance(vals);
+        break;
+      case 'quantile':
+        value = quantile(phi, vals);
+        break;
       case 'sum':
         value = vals.reduce((a, b) => a + b, 0);
         break;
@@ -371,10 +424,26 @@ function evalAggregate(e: AggregateExpr, ctx: Ctx): InstantSample[] {
       case 'max':
         value = vals.reduce((a, b) => (Number.isNaN(a) || b > a ? b : a));
         break;
+      default:
+        throw new PromQLError(`unsupported aggregation ${e.op}`);
     }
     out.push({ labels: g.labels, value });
   }
   return out;
+}
+
+/** count_values("label", v): per group, how many elements have each value (written into `label`). */
+function countValues(e: AggregateExpr, input: InstantSample[], ctx: Ctx): InstantSample[] {
+  const label = stringArg(e.param!, ctx);
+  const counts = new Map<string, InstantSample>();
+  for (const s of input) {
+    const labels = { ...groupLabels(s.labels, e), [label]: formatLabelValue(s.value) };
+    const key = identityKey(labels);
+    const c = counts.get(key);
+    if (c) c.value++;
+    else counts.set(key, { labels, value: 1 });
+  }
+  return [...counts.values()];
 }
 
 // ---------------------------------------------------------------- function calls
@@ -382,22 +451,48 @@ function evalAggregate(e: AggregateExpr, ctx: Ctx): InstantSample[] {
 function evalCall(e: CallExpr, ctx: Ctx): Value {
   const name = e.func;
   if (name in RANGE_FUNCTIONS) {
-    const arg = e.args[0];
+    const matrixAt = matrixArgIndex(name);
+    const arg = e.args[matrixAt];
     if (arg.kind !== 'matrix') throw new PromQLError(`${name}() expects a range vector selector`);
-    const series = selectRange(arg.selector, arg.rangeMs, ctx);
-    const rest = e.args.slice(1).map((a) => scalarArg(a, ctx));
+    const rest = e.args.filter((_a, i) => i !== matrixAt).map((a) => scalarArg(a, ctx));
     const rctx = { endMs: ctx.t - arg.selector.offsetMs, rangeMs: arg.rangeMs };
-    return { type: 'vector', samples: applyRangeFunction(name, series, rctx, rest) };
+    // Series by series, so each window's samples die young (see MemorySeriesStore.select).
+    const samples: InstantSample[] = [];
+    forEachRangeSeries(arg.selector, arg.rangeMs, ctx, (s) => samples.push(...applyRangeFunction(name, [s], rctx, rest)));
+    return { type: 'vector', samples };
   }
   if (name in ELEMENT_FUNCTIONS) {
     const vec = vectorArg(e.args[0], ctx);
     const rest = e.args.slice(1).map((a) => scalarArg(a, ctx));
+    // An empty interval clamps nothing into it: Prometheus returns no samples.
+    if (name === 'clamp' && rest[1] < rest[0]) return { type: 'vector', samples: [] };
     const fn = ELEMENT_FUNCTIONS[name];
     return { type: 'vector', samples: vec.map((s) => ({ labels: dropMetricName(s.labels), value: fn(s.value, rest) })) };
+  }
+  if (name in DATE_FUNCTIONS) {
+    // Without an argument the calendar field of the evaluation time, as vector(time()).
+    const vec = e.args.length > 0 ? vectorArg(e.args[0], ctx) : [{ labels: {}, value: ctx.t / 1000 }];
+    return { type: 'vector', samples: vec.map((s) => ({ labels: dropMetricName(s.labels), value: dateField(name, s.value) })) };
   }
   switch (name) {
     case 'time':
       return { type: 'scalar', value: ctx.t / 1000 };
+    case 'pi':
+      return { type: 'scalar', value: Math.PI };
+    case 'histogram_quantile': {
+      const phi = scalarArg(e.args[0], ctx);
+      return { type: 'vector', samples: histogramQuantile(phi, vectorArg(e.args[1], ctx)) };
+    }
+    case 'timestamp':
+      return { type: 'vector', samples: timestamps(e.args[0], ctx) };
+    case 'sort':
+    case 'sort_desc':
+      return { type: 'vector', samples: sortByValue(vectorArg(e.args[0], ctx), name === 'sort_desc') };
+    case 'label_join': {
+      const vec = vectorArg(e.args[0], ctx);
+      const [dst, sep, ...src] = e.args.slice(1).map((a) => stringArg(a, ctx));
+      return { type: 'vector', samples: labelJoin(vec, dst, sep, src) };
+    }
     case 'vector':
       return { type: 'vector', samples: [{ labels: {}, value: scalarArg(e.args[0], ctx) }] };
     case 'scalar': {
@@ -425,4 +520,26 @@ function evalCall(e: CallExpr, ctx: Ctx): Value {
     default:
       throw new PromQLError(`unsupported function ${JSON.stringify(name)}`);
   }
+}
+
+/**
+ * timestamp(v): for a plain selector the time of each series' sample (what was scraped when),
+ * for any other expression the evaluation time; in seconds, without the metric name.
+ */
+function timestamps(arg: Expr, ctx: Ctx): InstantSample[] {
+  if (arg.kind === 'vector') {
+    return latestSamples(arg, ctx).map(({ labels, sample }) => ({ labels: dropMetricName(labels), value: sample[0] / 1000 }));
+  }
+  return vectorArg(arg, ctx).map((s) => ({ labels: dropMetricName(s.labels), value: ctx.t / 1000 }));
+}
+
+/** sort/sort_desc: by value, NaN last either way; labels (and name) are kept. */
+function sortByValue(samples: InstantSample[], descending: boolean): InstantSample[] {
+  return [...samples].sort((a, b) => {
+    if (Number.isNaN(a.value)) return Number.isNaN(b.value) ? 0 : 1;
+    if (Number.isNaN(b.value)) return -1;
+    // Compared, not subtracted: Inf - Inf is NaN, which would break the order.
+    const [x, y] = descending ? [b.value, a.value] : [a.value, b.value];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 }

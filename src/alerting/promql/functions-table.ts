@@ -4,8 +4,15 @@ export interface FunctionSignature {
   args: ValueType[];
   /** Number of trailing args that may be omitted. */
   optional?: number;
+  /** The last arg type may repeat any number of times (label_join's source labels). */
+  variadic?: boolean;
   returns: ValueType;
 }
+
+/** Calendar functions: one optional instant vector, by default vector(time()). */
+const DATE_FUNCTION: FunctionSignature = { args: ['vector'], optional: 1, returns: 'vector' };
+const RANGE_TO_VECTOR: FunctionSignature = { args: ['matrix'], returns: 'vector' };
+const VECTOR_TO_VECTOR: FunctionSignature = { args: ['vector'], returns: 'vector' };
 
 /** The functions this engine evaluates; anything else is rejected at parse time. */
 export const FUNCTIONS: Record<string, FunctionSignature> = {
@@ -34,4 +41,31 @@ export const FUNCTIONS: Record<string, FunctionSignature> = {
   ceil: { args: ['vector'], returns: 'vector' },
   floor: { args: ['vector'], returns: 'vector' },
   round: { args: ['vector', 'scalar'], optional: 1, returns: 'vector' },
+  histogram_quantile: { args: ['scalar', 'vector'], returns: 'vector' },
+  last_over_time: RANGE_TO_VECTOR,
+  present_over_time: RANGE_TO_VECTOR,
+  quantile_over_time: { args: ['scalar', 'matrix'], returns: 'vector' },
+  stddev_over_time: RANGE_TO_VECTOR,
+  stdvar_over_time: RANGE_TO_VECTOR,
+  clamp: { args: ['vector', 'scalar', 'scalar'], returns: 'vector' },
+  sqrt: VECTOR_TO_VECTOR,
+  exp: VECTOR_TO_VECTOR,
+  ln: VECTOR_TO_VECTOR,
+  log2: VECTOR_TO_VECTOR,
+  log10: VECTOR_TO_VECTOR,
+  sgn: VECTOR_TO_VECTOR,
+  timestamp: VECTOR_TO_VECTOR,
+  sort: VECTOR_TO_VECTOR,
+  sort_desc: VECTOR_TO_VECTOR,
+  // label_join(v, dst, separator, src...): zero or more source labels.
+  label_join: { args: ['vector', 'string', 'string', 'string'], optional: 1, variadic: true, returns: 'vector' },
+  day_of_month: DATE_FUNCTION,
+  day_of_week: DATE_FUNCTION,
+  day_of_year: DATE_FUNCTION,
+  days_in_month: DATE_FUNCTION,
+  hour: DATE_FUNCTION,
+  minute: DATE_FUNCTION,
+  month: DATE_FUNCTION,
+  year: DATE_FUNCTION,
+  pi: { args: [], returns: 'scalar' },
 };

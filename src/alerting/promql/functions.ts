@@ -1,5 +1,7 @@
 /** Implementations of the supported PromQL functions (semantics follow Prometheus' documentation). */
 import { PromQLError } from './ast.ts';
+import { goLog10, goLog2 } from './go-math.ts';
+import { compensatedVariance, quantile } from './stats.ts';
 import { anchoredRegex } from './storage.ts';
 import { dropMetricName, type InstantSample, type Labels, type RangeSeries } from './value.ts';
 
@@ -43,9 +45,11 @@ export function extrapolatedRate(
     if (toZero < toStart) toStart = toZero;
   }
   if (toEnd >= threshold) toEnd = avgGap / 2;
-  let result = change * ((sampled + toStart + toEnd) / sampled);
-  if (isRate) result /= ctx.rangeMs / 1000;
-  return result;
+  // One factor applied once, in Prometheus' order of operations, so results match it to the bit
+  // (change * f / range rounds differently from change * (f / range)).
+  let factor = (sampled + toStart + toEnd) / sampled;
+  if (isRate) factor /= ctx.rangeMs / 1000;
+  return change * factor;
 }
 
 export function instantRate(samples: Array<[number, number]>): number | undefined {
@@ -118,7 +122,27 @@ export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
     for (let i = 1; i < s.length; i++) if (s[i][1] < s[i - 1][1]) n++;
     return n;
   },
+  last_over_time: (s) => (s.length === 0 ? undefined : s[s.length - 1][1]),
+  present_over_time: (s) => (s.length === 0 ? undefined : 1),
+  quantile_over_time: (s, _ctx, [phi]) => (s.length === 0 ? undefined : quantile(phi, valuesOf(s))),
+  stddev_over_time: (s) => (s.length === 0 ? undefined : Math.sqrt(compensatedVariance(valuesOf(s)))),
+  stdvar_over_time: (s) => (s.length === 0 ? undefined : compensatedVariance(valuesOf(s))),
 };
+
+/** Range functions that keep the metric name: they pick a sample, they do not compute a new quantity. */
+export const NAME_KEEPING_RANGE_FUNCTIONS = new Set(['last_over_time']);
+
+/**
+ * Range functions whose matrix argument is not the first one (quantile_over_time(φ, m)): the
+ * index of that argument; every other argument is a scalar.
+ */
+export function matrixArgIndex(name: string): number {
+  return name === 'quantile_over_time' ? 1 : 0;
+}
+
+function valuesOf(samples: Array<[number, number]>): number[] {
+  return samples.map(([, v]) => v);
+}
 
 export function applyRangeFunction(
   name: string,
@@ -127,10 +151,11 @@ export function applyRangeFunction(
   args: number[],
 ): InstantSample[] {
   const fn = RANGE_FUNCTIONS[name];
+  const keepName = NAME_KEEPING_RANGE_FUNCTIONS.has(name);
   const out: InstantSample[] = [];
   for (const s of series) {
     const v = fn(s.samples, ctx, args);
-    if (v !== undefined) out.push({ labels: dropMetricName(s.labels), value: v });
+    if (v !== undefined) out.push({ labels: keepName ? s.labels : dropMetricName(s.labels), value: v });
   }
   return out;
 }
@@ -148,6 +173,14 @@ export const ELEMENT_FUNCTIONS: Record<string, ElementFn> = {
   },
   clamp_min: (v, [min]) => Math.max(v, min),
   clamp_max: (v, [max]) => Math.min(v, max),
+  // clamp with max < min is handled by the caller: Prometheus then returns an empty vector.
+  clamp: (v, [min, max]) => Math.max(min, Math.min(max, v)),
+  sqrt: (v) => Math.sqrt(v),
+  exp: (v) => Math.exp(v),
+  ln: (v) => Math.log(v),
+  log2: (v) => goLog2(v),
+  log10: (v) => goLog10(v),
+  sgn: (v) => Math.sign(v),
 };
 
 /** Labels for absent()/absent_over_time(): the equality matchers' labels, if each label is set once. */
@@ -193,6 +226,42 @@ export function labelReplace(
     return { labels, value: s.value };
   });
   return out;
+}
+
+/**
+ * label_join: `dst` becomes the values of the `src` labels joined by `sep` (a missing label counts
+ * as empty); an empty result removes `dst`. The metric name is kept.
+ */
+export function labelJoin(samples: InstantSample[], dst: string, sep: string, src: string[]): InstantSample[] {
+  return samples.map((s) => {
+    const value = src.map((name) => s.labels[name] ?? '').join(sep);
+    const labels = { ...s.labels };
+    if (value === '') delete labels[dst];
+    else labels[dst] = value;
+    return { labels, value: s.value };
+  });
+}
+
+/**
+ * A sample value as count_values writes it into a label: the shortest decimal that reads back as
+ * the same float, never in exponent notation (1e21 -> "1000000000000000000000"), "+Inf", "-Inf",
+ * "NaN" - the form Prometheus uses.
+ */
+export function formatLabelValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  if (Object.is(v, -0)) return '-0';
+  const text = String(v);
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!m) return text;
+  const [, sign, lead, fraction = '', expText] = m;
+  const digits = lead + fraction;
+  // Position of the decimal point within `digits` after applying the exponent.
+  const point = 1 + Number(expText);
+  if (point >= digits.length) return sign + digits + '0'.repeat(point - digits.length);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 export function checkUniqueLabels(samples: InstantSample[], key: (l: Labels) => string): void {

@@ -45,9 +45,24 @@ const AGGREGATE_OPS: Record<string, AggregateOp> = {
   Min: 'min',
   Max: 'max',
   Avg: 'avg',
+  Group: 'group',
+  Stddev: 'stddev',
+  Stdvar: 'stdvar',
   Topk: 'topk',
   Bottomk: 'bottomk',
+  Quantile: 'quantile',
+  CountValues: 'count_values',
 };
+
+/** The parameter each parameterised aggregation takes before its vector. */
+const AGGREGATE_PARAM: Partial<Record<AggregateOp, ValueType>> = {
+  topk: 'scalar',
+  bottomk: 'scalar',
+  quantile: 'scalar',
+  count_values: 'string',
+};
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
 
@@ -169,7 +184,14 @@ export function checkRegex(pattern: string, pos: number, src: string): void {
 }
 
 class Mapper {
+  /** Offsets that belong to a selector inside a binary/unary expression (see offset()), by node position. */
+  private readonly selectorOffsets = new Map<string, number>();
+
   constructor(private readonly src: string) {}
+
+  private static nodeKey(n: SyntaxNode): string {
+    return `${n.name}@${n.from}-${n.to}`;
+  }
 
   private text(n: SyntaxNode): string {
     return this.src.slice(n.from, n.to);
@@ -204,10 +226,13 @@ class Mapper {
       }
       case 'StringLiteral':
         return { e: { kind: 'string', value: unquote(this.text(n), n.from, this.src) }, t: 'string' };
-      case 'VectorSelector':
-        return { e: this.vectorSelector(n), t: 'vector' };
+      case 'VectorSelector': {
+        const vs = this.vectorSelector(n);
+        vs.offsetMs = this.selectorOffsets.get(Mapper.nodeKey(n)) ?? 0;
+        return { e: vs, t: 'vector' };
+      }
       case 'MatrixSelector':
-        return this.matrixSelector(n, 0);
+        return this.matrixSelector(n, this.selectorOffsets.get(Mapper.nodeKey(n)) ?? 0);
       case 'OffsetExpr':
         return this.offset(n);
       case 'UnaryExpr':
@@ -321,6 +346,16 @@ class Mapper {
       return { e: vs, t: 'vector' };
     }
     if (target.name === 'MatrixSelector') return this.matrixSelector(target, ms);
+    if (target.name === 'BinaryExpr' || target.name === 'UnaryExpr') {
+      // lezer-promql parses `a - b offset 5m` as `(a - b) offset 5m`, but in Prometheus `offset`
+      // binds tighter than any operator: it modifies the selector right before it, `a - (b offset 5m)`.
+      let operand: SyntaxNode | null = target;
+      while (operand && (operand.name === 'BinaryExpr' || operand.name === 'UnaryExpr')) operand = operand.lastChild;
+      if (operand && (operand.name === 'VectorSelector' || operand.name === 'MatrixSelector')) {
+        this.selectorOffsets.set(Mapper.nodeKey(operand), ms);
+        return this.expr(target);
+      }
+    }
     return this.fail('offset modifier must be preceded by an instant vector selector or range vector selector', n);
   }
 
@@ -387,6 +422,12 @@ class Mapper {
       matching = { card: 'one-to-one', on: false, labels: [], include: [] };
     }
     const t: ValueType = lhs.t === 'scalar' && rhs.t === 'scalar' ? 'scalar' : 'vector';
+    // lezer-promql lexes `-2` as one literal, so `-2 ^ 2` arrives as (-2) ^ 2. In Prometheus the
+    // minus is a unary operator binding looser than `^`: -(2 ^ 2) = -4.
+    if (op === '^' && lhsNode.name === 'NumberDurationLiteral' && lhs.e.kind === 'number' && this.text(lhsNode).trimStart().startsWith('-')) {
+      const power: Expr = { kind: 'binary', op, lhs: { kind: 'number', value: -lhs.e.value }, rhs: rhs.e, bool, matching };
+      return { e: { kind: 'unary', op: '-', expr: power }, t };
+    }
     return { e: { kind: 'binary', op, lhs: lhs.e, rhs: rhs.e, bool, matching }, t };
   }
 
@@ -454,7 +495,8 @@ class Mapper {
       }
     }
     const args = this.children(body).map((c) => ({ node: c, ...this.expr(c) }));
-    const needsParam = op === 'topk' || op === 'bottomk';
+    const paramType = AGGREGATE_PARAM[op];
+    const needsParam = paramType !== undefined;
     if (args.length !== (needsParam ? 2 : 1)) {
       this.fail(`wrong number of arguments for aggregate expression provided, expected ${needsParam ? 2 : 1}, got ${args.length}`, body);
     }
@@ -462,8 +504,13 @@ class Mapper {
     if (exprArg.t !== 'vector') {
       this.fail(`expected type instant vector in aggregation expression, got ${exprArg.t}`, exprArg.node);
     }
-    if (needsParam && args[0].t !== 'scalar') {
-      this.fail(`expected type scalar in aggregation parameter, got ${args[0].t}`, args[0].node);
+    if (needsParam && args[0].t !== paramType) {
+      this.fail(`expected type ${typeName(paramType)} in aggregation parameter, got ${typeName(args[0].t)}`, args[0].node);
+    }
+    if (op === 'count_values') {
+      // Only a string literal has the string type, so the label name is known now.
+      const label = (args[0].e as { value: string }).value;
+      if (!LABEL_NAME.test(label)) this.fail(`invalid label name ${JSON.stringify(label)} in count_values()`, args[0].node);
     }
     return {
       e: { kind: 'aggregate', op, expr: exprArg.e, param: needsParam ? args[0].e : undefined, grouping, without },
@@ -480,19 +527,28 @@ class Mapper {
     if (!sig) return this.fail(`unsupported function ${JSON.stringify(name)}`, ident);
     const args = this.children(body).map((c) => ({ node: c, ...this.expr(c) }));
     const min = sig.args.length - (sig.optional ?? 0);
-    if (args.length < min || args.length > sig.args.length) {
-      const expected = min === sig.args.length ? `${min}` : `${min} to ${sig.args.length}`;
+    if (args.length < min || (!sig.variadic && args.length > sig.args.length)) {
+      const expected = sig.variadic ? `at least ${min}` : min === sig.args.length ? `${min}` : `${min} to ${sig.args.length}`;
       this.fail(`expected ${expected} argument(s) in call to ${JSON.stringify(name)}, got ${args.length}`, body);
     }
     args.forEach((a, i) => {
-      if (a.t !== sig.args[i]) {
-        this.fail(`expected type ${typeName(sig.args[i])} in call to function ${JSON.stringify(name)}, got ${typeName(a.t)}`, a.node);
+      const expected = sig.args[Math.min(i, sig.args.length - 1)];
+      if (a.t !== expected) {
+        this.fail(`expected type ${typeName(expected)} in call to function ${JSON.stringify(name)}, got ${typeName(a.t)}`, a.node);
       }
     });
+    const literal = (i: number) => (args[i].e as { value: string }).value;
     if (name === 'label_replace') {
-      const dst = (args[1].e as { value: string }).value;
-      if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(dst)) this.fail(`invalid destination label name in label_replace(): ${dst}`, args[1].node);
-      checkRegex((args[4].e as { value: string }).value, args[4].node.from, this.src);
+      const dst = literal(1);
+      if (!LABEL_NAME.test(dst)) this.fail(`invalid destination label name in label_replace(): ${dst}`, args[1].node);
+      checkRegex(literal(4), args[4].node.from, this.src);
+    }
+    if (name === 'label_join') {
+      const dst = literal(1);
+      if (!LABEL_NAME.test(dst)) this.fail(`invalid destination label name in label_join(): ${dst}`, args[1].node);
+      for (let i = 3; i < args.length; i++) {
+        if (!LABEL_NAME.test(literal(i))) this.fail(`invalid source label name in label_join(): ${literal(i)}`, args[i].node);
+      }
     }
     return { e: { kind: 'call', func: name, args: args.map((a) => a.e) }, t: sig.returns };
   }
@@ -530,7 +586,15 @@ function firstError(top: SyntaxNode): SyntaxNode | undefined {
 }
 
 /** Parses a PromQL expression into a typed AST; throws {@link PromQLError} with a position on error. */
-export function parsePromQL(expr: string): Expr {
+export interface ParseOptions {
+  /**
+   * Accept a range vector as the whole expression (`up[5m]`): valid for an instant query of the
+   * HTTP API, which returns it as a matrix, never for a rule.
+   */
+  allowRangeVector?: boolean;
+}
+
+export function parsePromQL(expr: string, opts: ParseOptions = {}): Expr {
   if (expr.trim() === '') throw new PromQLError('empty expression', 0, expr);
   const tree = parser.parse(expr);
   const err = firstError(tree.topNode);
@@ -550,7 +614,7 @@ export function parsePromQL(expr: string): Expr {
   if (!root) throw new PromQLError('empty expression', 0, expr);
   if (root.nextSibling) throw new PromQLError('parse error: unexpected input', root.nextSibling.from, expr);
   const { e, t } = new Mapper(expr).expr(root);
-  if (t === 'matrix') {
+  if (t === 'matrix' && !opts.allowRangeVector) {
     throw new PromQLError('range vectors are only supported as function arguments', root.from, expr);
   }
   return e;

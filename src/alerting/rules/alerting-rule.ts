@@ -225,6 +225,19 @@ export class AlertingRule extends BaseRule {
   adoptState(old: AlertingRule): void {
     for (const [k, a] of old.active) this.active.set(k, { ...a });
   }
+
+  /**
+   * Seeds pending alerts with the `activeAt` they had before a restart (see alert-state.ts for how
+   * it is adjusted). The next evaluation keeps those its expression still returns, firing them once
+   * `for` has passed since the restored `activeAt`, and drops the others, as Prometheus does.
+   */
+  restoreState(alerts: Array<{ labels: Record<string, string>; activeAt: Date }>): void {
+    for (const a of alerts) {
+      const key = labelsKey(a.labels);
+      if (this.active.has(key)) continue;
+      this.active.set(key, { labels: sortedLabels(a.labels), annotations: {}, state: 'pending', value: Number.NaN, activeAt: a.activeAt });
+    }
+  }
 }
 
 export class RecordingRule extends BaseRule {

@@ -25,7 +25,7 @@ export function formatG(v: number, prec = -1): string {
   if (v === -Infinity) return '-Inf';
   if (prec === 0) prec = 1;
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const [rawMant, expText] = v.toExponential(prec - 1).split('e');
+  const [rawMant, expText] = toExponentialGo(v, prec - 1).split('e');
   const exp = Number(expText);
   const mant = stripZeros(rawMant);
   const digits = mant.replace(/[-.]/g, '').length;
@@ -62,7 +62,7 @@ function plainDecimal(mant: string, exp: number): string {
 
 function formatE(v: number, prec: number): string {
   if (!Number.isFinite(v)) return formatFloatShortest(v);
-  const [mant, expText] = v.toExponential(prec).split('e');
+  const [mant, expText] = toExponentialGo(v, prec).split('e');
   return `${mant}e${goExp(Number(expText))}`;
 }
 
@@ -72,7 +72,39 @@ function formatFixed(v: number, prec: number): string {
     // toFixed switches to exponent form here; build the digits by hand.
     return BigInt(Math.trunc(v)).toString() + (prec > 0 ? '.' + '0'.repeat(prec) : '');
   }
-  return v.toFixed(prec);
+  return toFixedGo(v, prec);
+}
+
+/*
+ * JS's toFixed/toExponential round a value lying exactly halfway away from zero; Go's strconv
+ * rounds it to the even digit: Sprintf("%.1f", 0.25) is "0.2" and Sprintf("%.0f", 2.5) is "2".
+ * A 100-digit rendering is exact for such ties (a tie ends in a 5 within the kept precision),
+ * so it tells a true tie from a value merely close to one.
+ */
+
+/** Truncated `exact` when it is a tie whose kept last digit is even, else undefined. */
+function evenTie(exact: string, point: number, keep: number, fracEnd: number): string | undefined {
+  const frac = exact.slice(point + 1, fracEnd);
+  if (frac[keep] !== '5' || !/^0*$/.test(frac.slice(keep + 1))) return undefined;
+  const truncated = exact.slice(0, keep > 0 ? point + 1 + keep : point);
+  const last = truncated[truncated.length - 1];
+  return Number(last) % 2 === 0 ? truncated : undefined;
+}
+
+function toFixedGo(v: number, prec: number): string {
+  const rounded = v.toFixed(prec);
+  if (prec >= 100) return rounded;
+  const exact = v.toFixed(100);
+  return evenTie(exact, exact.indexOf('.'), prec, exact.length) ?? rounded;
+}
+
+function toExponentialGo(v: number, prec: number): string {
+  const rounded = v.toExponential(prec);
+  if (prec >= 100) return rounded;
+  const exact = v.toExponential(100);
+  const e = exact.indexOf('e');
+  const even = evenTie(exact, exact.indexOf('.'), prec, e);
+  return even === undefined ? rounded : `${even}${exact.slice(e)}`;
 }
 
 /** Prints any template value the way Go's %v would for the types templates see. */

@@ -483,14 +483,23 @@ function humanizeDuration(v: unknown): string {
   return `${formatG(y, 4)}${p}s`;
 }
 
-function humanizeTimestamp(v: unknown): string {
-  const x = toFloat(v);
-  if (!Number.isFinite(x)) return formatG(x, 4);
-  const d = new Date(x * 1000);
-  if (Number.isNaN(d.getTime())) return formatG(x, 4);
+/** Seconds since the epoch as a Date; like Prometheus, refuses what does not fit int64 nanoseconds. */
+function timestampDate(x: number): Date {
+  if (Math.abs(x * 1e9) >= 2 ** 63) throw new Error(`${formatValue(x)} cannot be represented as a nanoseconds timestamp since it overflows int64`);
+  return new Date(x * 1000);
+}
+
+/** Go's default time.Time format (what `toTime` prints and `humanizeTimestamp` returns), always UTC. */
+function goTimeString(d: Date): string {
   const iso = d.toISOString(); // 2024-01-02T03:04:05.678Z
   const frac = iso.slice(20, 23).replace(/0+$/, '');
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${frac ? '.' + frac : ''} +0000 UTC`;
+}
+
+function humanizeTimestamp(v: unknown): string {
+  const x = toFloat(v);
+  if (!Number.isFinite(x)) return formatG(x, 4);
+  return goTimeString(timestampDate(x));
 }
 
 function truthy(v: unknown): boolean {
@@ -551,7 +560,11 @@ const FUNCS: Record<string, Fn> = {
   humanizeDuration,
   humanizePercentage: (v) => `${formatG(toFloat(v) * 100, 4)}%`,
   humanizeTimestamp,
-  toTime: (v) => new Date(toFloat(v) * 1000).toISOString(),
+  toTime: (v) => {
+    const x = toFloat(v);
+    if (!Number.isFinite(x)) throw new Error('value is NaN or Inf');
+    return goTimeString(timestampDate(x));
+  },
   printf: (fmt, ...args) => {
     if (typeof fmt !== 'string') throw new Error('wrong type for value; expected string');
     return sprintf(fmt, args);
@@ -582,10 +595,13 @@ const FUNCS: Record<string, Fn> = {
     return m && !/^\d+$/.test(m[1]) ? m[1] + (m[2] ?? '') : s;
   },
   parseDuration: (d) => {
-    const m = str(d).match(/^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)$/);
-    if (!m) throw new Error(`not a valid duration string: ${JSON.stringify(str(d))}`);
-    const units: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
-    return Number(m[1]) * units[m[2]];
+    // Prometheus durations: integer amounts of y w d h m s ms, largest first, each at most once ("1h30m").
+    const text = str(d);
+    const m = text.match(/^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/);
+    if (text === '0') return 0;
+    if (!m || text === '') throw new Error(`not a valid duration string: ${JSON.stringify(text)}`);
+    const seconds = [31536000, 604800, 86400, 3600, 60, 1, 0.001];
+    return seconds.reduce((sum, unit, i) => sum + (m[i + 1] === undefined ? 0 : Number(m[i + 1]) * unit), 0);
   },
   safeHtml: (s) => str(s),
   html: (s) => str(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c]!),

@@ -122,10 +122,10 @@ test('syntax errors carry the position', () => {
 test('unsupported constructs are rejected at parse time with their position', () => {
   fails('rate(up[5m:1m])', /subqueries are not supported/, 5);
   fails('up @ 1700000000', /@ modifier is not supported/, 0);
-  fails('histogram_quantile(0.9, rate(x[5m]))', /unsupported function "histogram_quantile"/, 0);
+  fails('sort_by_label(up, "job")', /unsupported function "sort_by_label"/, 0);
   fails('1 + holt_winters(x[5m], 0.5, 0.5)', /unsupported function/, 4);
-  fails('quantile(0.9, up)', /unsupported aggregation/, 0);
-  fails('count_values("v", up)', /unsupported aggregation/);
+  fails('limitk(2, up)', /unsupported aggregation/, 0);
+  fails('limit_ratio(0.5, up)', /unsupported aggregation/);
   fails('no_such_function(up)', /unknown or unsupported function "no_such_function"/, 0);
   fails('up[5m]', /range vectors are only supported as function arguments/, 0);
   fails('up[5m] + 1', /scalar and instant vector/);

@@ -75,7 +75,8 @@ test('printf and pipelines', () => {
   assert.equal(x('{{ (printf "%.0f" $value) | printf "<%s>" }}', 7.2), '<7>');
   assert.equal(x('{{ len $labels }} {{ index $labels "namespace" }} {{ print 1 2 "a" }}'), '4 demo 1 2a');
   assert.equal(x('{{ match "^kv" $labels.statefulset }}'), 'true');
-  assert.equal(x('{{ parseDuration "1m30s" }}|{{ parseDuration "90s" }}'), x('{{ parseDuration "1m30s" }}|90'));
+  // parseDuration gives seconds, like Prometheus' template function.
+  assert.equal(x('{{ parseDuration "1m30s" }}|{{ parseDuration "90s" }}|{{ parseDuration "1h30m" }}'), '90|90|5400');
 });
 
 test('conditionals, with and range', () => {

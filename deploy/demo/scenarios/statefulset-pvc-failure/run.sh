@@ -11,12 +11,14 @@ use_cluster
 echo "==> Deploying kv-store into ${NAMESPACE}"
 kubectl apply -f "${SCENARIO_DIR}/manifests/namespace.yaml"
 kubectl apply -f "${SCENARIO_DIR}/manifests/statefulset.yaml"
+kubectl rollout status statefulset/kv-store -n "${NAMESPACE}" --timeout=180s
+# The alert rule goes in once the set is Ready: with `kubernaut up --time-scale N` its `for: 3m`
+# shrinks while the pods still take real seconds to start, so it would fire during the rollout.
 if kubectl get crd prometheusrules.monitoring.coreos.com >/dev/null 2>&1; then
   kubectl apply -f "${SCENARIO_DIR}/manifests/prometheus-rule.yaml"
 else
   echo "    (no PrometheusRule CRD in this cluster: the alert rule is not applied)"
 fi
-kubectl rollout status statefulset/kv-store -n "${NAMESPACE}" --timeout=180s
 kubectl get pods,pvc -n "${NAMESPACE}"
 
 if [[ "${1:-}" != "--no-inject" ]]; then

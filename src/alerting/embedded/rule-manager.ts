@@ -1,0 +1,221 @@
+/**
+ * Keeps one running set of rule groups per PrometheusRule object, like Prometheus reloading its
+ * rule files: applying an object (re)loads its groups, keeping the state of alerts whose rule
+ * survived unchanged; removing it stops its groups and marks their recorded series stale.
+ * After every group evaluation the alerts due for sending go to `onAlerts` (the dispatcher).
+ */
+import type { Clock } from '../../platform/clock.ts';
+import { componentLogger } from '../../platform/log.ts';
+import { evaluate, parsePromQL, type Expr } from '../promql/index.ts';
+import type { IncomingAlert } from '../dispatch/index.ts';
+import {
+  describeProblem,
+  loadPrometheusRule,
+  RuleGroup,
+  toRuleSamples,
+  type Alert,
+  type LoadResult,
+  type Rule,
+  type RuleProblem,
+  type Sample,
+} from '../rules/index.ts';
+import type { MemorySeriesStore } from '../tsdb/index.ts';
+import { restoredActiveAt, ruleStateKey, type AlertStateFile, type SavedAlerts } from './alert-state.ts';
+
+/** Prometheus' default: a firing alert is re-sent to Alertmanager at most once a minute. */
+export const RESEND_DELAY_MS = 60_000;
+
+export interface RuleManagerOptions {
+  clock: Clock;
+  store: MemorySeriesStore;
+  /** nominal interval of groups that do not set their own */
+  evaluationIntervalMs: number;
+  lookbackDeltaMs?: number;
+  /** where `generatorURL` of alerts points (the embedded Prometheus API) */
+  externalURL: string;
+  /** receives alerts to notify (firing ones once per resend delay, resolved ones once) */
+  onAlerts: (alerts: IncomingAlert[]) => void;
+  /** where the `for` state of alerts survives restarts (none: in memory only) */
+  stateFile?: AlertStateFile;
+}
+
+/** How often (real time) changed alert state is written to the state file. */
+const STATE_SAVE_INTERVAL_MS = 2_000;
+
+interface LoadedObject {
+  spec: string;
+  result: LoadResult;
+  groups: RuleGroup[];
+}
+
+export class RuleManager {
+  private readonly log = componentLogger('rule-manager');
+  private readonly objects = new Map<string, LoadedObject>();
+  private readonly parsed = new Map<string, Expr>();
+  private stopped = false;
+  /** Alert state saved by the previous run, consumed rule by rule as the rules load again. */
+  private readonly saved: SavedAlerts | undefined;
+  private stateDirty = false;
+  private readonly saveTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly opts: RuleManagerOptions) {
+    this.saved = opts.stateFile?.load();
+    if (opts.stateFile) {
+      this.saveTimer = setInterval(() => this.saveState(), STATE_SAVE_INTERVAL_MS);
+      this.saveTimer.unref();
+    }
+  }
+
+  /**
+   * Loads (or reloads) one PrometheusRule object. Returns the load result, or undefined when the
+   * object's spec did not change since the last apply (nothing reloaded, nothing to report).
+   */
+  apply(obj: { metadata: { namespace?: string; name: string }; spec?: unknown }): LoadResult | undefined {
+    if (this.stopped) return undefined;
+    const key = objectKey(obj.metadata);
+    const spec = JSON.stringify(obj.spec ?? null);
+    const previous = this.objects.get(key);
+    if (previous && previous.spec === spec) return undefined;
+
+    const result = loadPrometheusRule(obj, (expr) => this.parse(expr), { defaultIntervalMs: this.opts.evaluationIntervalMs });
+    const groups = result.groups.map((def) => this.newGroup(def));
+    for (const g of groups) {
+      const old = previous?.groups.find((o) => o.id === g.id);
+      if (old) g.adoptStateFrom(old);
+      else this.restoreSavedState(g);
+    }
+    if (previous) this.stopGroups(previous.groups, new Set(groups.map((g) => g.id)));
+    this.objects.set(key, { spec, result, groups });
+    for (const g of groups) g.start();
+    for (const p of result.problems) this.log.warn({ prometheusRule: key, problem: describeProblem(p) }, 'invalid rule skipped');
+    this.log.info({ prometheusRule: key, groups: groups.length, rules: result.ruleCount, problems: result.problems.length }, 'rules loaded');
+    return result;
+  }
+
+  /** Unloads a PrometheusRule object (deleted from the cluster). */
+  remove(meta: { namespace?: string; name: string }): void {
+    const key = objectKey(meta);
+    const loaded = this.objects.get(key);
+    if (!loaded) return;
+    this.objects.delete(key);
+    this.stopGroups(loaded.groups, new Set());
+    this.log.info({ prometheusRule: key }, 'rules unloaded');
+  }
+
+  /** Every running group, ordered by object then group name (what the API and /alerts page show). */
+  groups(): RuleGroup[] {
+    return [...this.objects.keys()].sort().flatMap((k) => this.objects.get(k)!.groups);
+  }
+
+  /** Every rule rejected at load time, across objects. */
+  problems(): RuleProblem[] {
+    return [...this.objects.keys()].sort().flatMap((k) => this.objects.get(k)!.result.problems);
+  }
+
+  /** Pending and firing alerts of every rule. */
+  activeAlerts(): Alert[] {
+    return this.groups().flatMap((g) => g.activeAlerts());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.saveTimer) clearInterval(this.saveTimer);
+    await Promise.all(this.groups().map((g) => g.stop()));
+    this.saveState();
+    this.objects.clear();
+  }
+
+  /** Seeds a newly loaded group's alerting rules with what the previous run saved, once. */
+  private restoreSavedState(group: RuleGroup): void {
+    if (!this.saved) return;
+    const now = this.opts.clock.nowMs();
+    for (const rule of group.alertingRules()) {
+      const key = ruleStateKey(group.id, rule);
+      const alerts = this.saved.rules.get(key);
+      if (!alerts) continue;
+      this.saved.rules.delete(key);
+      const restored = alerts.flatMap((a) => {
+        const at = restoredActiveAt(a.activeAtMs, this.saved!.savedAtMs, now, rule.def.forMs, this.opts.clock);
+        return at === undefined ? [] : [{ labels: a.labels, activeAt: new Date(at) }];
+      });
+      rule.restoreState(restored);
+      if (restored.length > 0) this.log.info({ group: group.id, rule: rule.name, alerts: restored.length }, 'alert state restored');
+    }
+  }
+
+  private saveState(): void {
+    if (!this.opts.stateFile || !this.stateDirty) return;
+    this.stateDirty = false;
+    try {
+      this.opts.stateFile.save(this.groups());
+    } catch (e) {
+      this.stateDirty = true;
+      this.log.warn({ err: (e as Error).message }, 'cannot save alert state');
+    }
+  }
+
+  private parse(expr: string): Expr {
+    let ast = this.parsed.get(expr);
+    if (!ast) {
+      ast = parsePromQL(expr);
+      this.parsed.set(expr, ast);
+    }
+    return ast;
+  }
+
+  private newGroup(def: ConstructorParameters<typeof RuleGroup>[0]): RuleGroup {
+    const { clock, store } = this.opts;
+    return new RuleGroup(def, {
+      clock,
+      externalURL: this.opts.externalURL,
+      query: async (expr, tMs) => toRuleSamples(evaluate(this.parse(expr), tMs, store, { lookbackDeltaMs: this.opts.lookbackDeltaMs })),
+      // Recorded series and ALERTS/ALERTS_FOR_STATE go into the TSDB, each rule as its own "target"
+      // so a series the rule stops producing gets a stale marker, as in Prometheus.
+      onSamples: (samples: Sample[], tMs: number, rule: Rule) => {
+        store.commitScrape(ruleSourceKey(def.id, rule), samples, tMs);
+      },
+      onEvaluated: (group, tMs) => {
+        this.stateDirty = true;
+        this.sendAlerts(group, tMs);
+      },
+    });
+  }
+
+  private sendAlerts(group: RuleGroup, tMs: number): void {
+    const out: IncomingAlert[] = [];
+    for (const rule of group.alertingRules()) {
+      for (const a of rule.alertsToSend(tMs, RESEND_DELAY_MS, group.def.intervalMs)) {
+        const resolved = a.state === 'inactive';
+        out.push({
+          labels: a.labels,
+          annotations: a.annotations,
+          state: resolved ? 'resolved' : 'firing',
+          activeAt: a.activeAt,
+          startsAt: a.firedAt ?? a.activeAt,
+          endsAt: resolved ? a.resolvedAt : a.validUntil,
+          generatorURL: `${this.opts.externalURL}/graph?g0.expr=${encodeURIComponent(rule.def.expr)}&g0.tab=1`,
+        });
+      }
+    }
+    if (out.length > 0) this.opts.onAlerts(out);
+  }
+
+  /** Stops groups that are not kept, and marks their recorded series stale. */
+  private stopGroups(groups: RuleGroup[], keep: Set<string>): void {
+    for (const g of groups) {
+      void g.stop().then(() => {
+        if (keep.has(g.id)) return;
+        const t = this.opts.clock.nowMs();
+        for (const rule of g.rules) this.opts.store.dropTarget(ruleSourceKey(g.id, rule), t);
+      });
+    }
+  }
+}
+
+function objectKey(meta: { namespace?: string; name: string }): string {
+  return `${meta.namespace ?? ''}/${meta.name}`;
+}
+
+function ruleSourceKey(groupId: string, rule: Rule): string {
+  return `rule\xff${groupId}\xff${rule.def.index}`;
+}
