@@ -105,6 +105,9 @@ export async function startEmbeddedAlerting(opts: EmbeddedAlertingOptions): Prom
     get externalURL() {
       return externalURL;
     },
+  }).catch(async (e: unknown) => {
+    await rules.stop();
+    throw e;
   });
   externalURL = api.url;
 
@@ -118,6 +121,8 @@ export async function startEmbeddedAlerting(opts: EmbeddedAlertingOptions): Prom
     scraper.start();
     source = watchPrometheusRules(opts.kubeconfig, { upsert: onUpsert, remove: (obj) => rules.remove(obj.metadata) });
   } catch (e) {
+    await scraper.stop();
+    await rules.stop();
     await api.close();
     throw e;
   }
