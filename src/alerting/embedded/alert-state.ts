@@ -12,10 +12,8 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { componentLogger } from '../../platform/log.ts';
-import type { AlertingRule, RuleGroup } from '../rules/index.ts';
+import { FOR_GRACE_PERIOD_MS, FOR_OUTAGE_TOLERANCE_MS, type AlertingRule, type RuleGroup } from '../rules/index.ts';
 
-export const FOR_OUTAGE_TOLERANCE_MS = 3_600_000;
-export const FOR_GRACE_PERIOD_MS = 600_000;
 
 const savedStateSchema = z.object({
   version: z.literal(1),

@@ -18,12 +18,11 @@ import {
   type Rule,
   type RuleProblem,
   type Sample,
+  RESEND_DELAY_MS,
 } from '../rules/index.ts';
 import type { MemorySeriesStore } from '../tsdb/index.ts';
 import { restoredActiveAt, ruleStateKey, type AlertStateFile, type SavedAlerts } from './alert-state.ts';
 
-/** Prometheus' default: a firing alert is re-sent to Alertmanager at most once a minute. */
-export const RESEND_DELAY_MS = 60_000;
 
 export interface RuleManagerOptions {
   clock: Clock;

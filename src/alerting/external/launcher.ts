@@ -21,6 +21,7 @@ import { choosePort } from './ports.ts';
 import { renderPrometheusConfig } from './prometheus-config.ts';
 import { PrometheusReloader } from './reloader.ts';
 import { RuleFiles } from './rule-files.ts';
+import { FOR_GRACE_PERIOD_MS, RESEND_DELAY_MS } from '../rules/prometheus-defaults.ts';
 
 export interface ExternalAlertingOptions {
   kubeconfig: KubeConfig;
@@ -54,9 +55,6 @@ export interface ExternalAlerting {
 /** How long startup waits for the first PrometheusRule list before starting Prometheus anyway. */
 const RULES_SYNC_TIMEOUT_MS = 30_000;
 
-// Prometheus' defaults for these waits (1m, 10m), scaled like every other wait of the story.
-const RESEND_DELAY_MS = 60_000;
-const FOR_GRACE_PERIOD_MS = 600_000;
 
 function hostPort(host: string, port: number): string {
   const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;

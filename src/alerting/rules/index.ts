@@ -28,3 +28,4 @@ export {
 export { RuleGroup, type GroupOptions } from './group.ts';
 export { expandTemplate, checkTemplate, templateFunctionNames, TemplateError, type TemplateInput } from './template.ts';
 export { sprintf, formatFloatShortest, formatG, formatValue } from './goformat.ts';
+export { RESEND_DELAY_MS, FOR_GRACE_PERIOD_MS, FOR_OUTAGE_TOLERANCE_MS } from './prometheus-defaults.ts';
