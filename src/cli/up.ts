@@ -100,7 +100,9 @@ export async function runUp(opts: UpOptions): Promise<void> {
     throw e;
   });
   const targets = [
-    ...(cluster.kubeStateMetricsUrl ? [{ jobName: 'kube-state-metrics', url: cluster.kubeStateMetricsUrl }] : []),
+    // A stable `instance`: the embedded kube-state-metrics gets a new port on every start, and an
+    // alert's identity (its labels) must survive a restart for its `for` state to be restored.
+    ...(cluster.kubeStateMetricsUrl ? [{ jobName: 'kube-state-metrics', url: cluster.kubeStateMetricsUrl, labels: { instance: 'kube-state-metrics' } }] : []),
     ...(opts.scrapeTarget ?? []),
   ];
   const alerting = await startAlerting({

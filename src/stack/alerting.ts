@@ -33,7 +33,7 @@ export interface AlertingOptions {
   prometheusPort: number;
   alertmanagerPort: number;
   /** Scrape targets: the embedded kube-state-metrics plus any `--scrape-target`. */
-  targets: Array<{ jobName: string; url: string }>;
+  targets: Array<{ jobName: string; url: string; labels?: Record<string, string> }>;
   scrapeIntervalMs: number;
   evaluationIntervalMs: number;
   /** The Gateway's base URL, the default webhook receiver. */

@@ -125,7 +125,8 @@ test('the real Prometheus and Alertmanager run, scraping the embedded kube-state
   const ksm = new URL(endpoints.kubeStateMetrics);
   await eventually(async () => {
     const targets = (await getJson(`${endpoints.prometheus}/api/v1/targets`)).data.activeTargets;
-    return targets.some((t: any) => t.labels.job === 'kube-state-metrics' && t.labels.instance === ksm.host && t.health === 'up');
+    // `instance` is the stable name `up` gives the embedded kube-state-metrics, whose port changes per start.
+    return targets.some((t: any) => t.labels.job === 'kube-state-metrics' && t.labels.instance === 'kube-state-metrics' && new URL(t.scrapeUrl).host === ksm.host && t.health === 'up');
   }, 'kube-state-metrics scraped and up', 60_000, 250);
 });
 
@@ -148,7 +149,7 @@ test('kv-store rolls out, then the scenario\'s PrometheusRule is loaded into Pro
     clock: new ScaledClock(1),
     host: '127.0.0.1',
     port: 0,
-    targets: [{ jobName: 'kube-state-metrics', url: endpoints.kubeStateMetrics }],
+    targets: [{ jobName: 'kube-state-metrics', url: endpoints.kubeStateMetrics, labels: { instance: 'kube-state-metrics' } }],
     scrapeIntervalMs: 1_000,
     evaluationIntervalMs: 1_000,
   });

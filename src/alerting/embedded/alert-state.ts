@@ -41,6 +41,8 @@ export function restoredActiveAt(activeAtMs: number, savedAtMs: number, nowMs: n
   const spentPending = Math.max(0, clock.nominal(savedAtMs - activeAtMs));
   let remaining = Math.max(0, forMs - spentPending);
   if (forMs > FOR_GRACE_PERIOD_MS && remaining < FOR_GRACE_PERIOD_MS) remaining = FOR_GRACE_PERIOD_MS;
+  // Already past its `for` (it was firing): keep the real activeAt, it fires again at once.
+  else if (remaining === 0) return activeAtMs;
   return nowMs - clock.scaled(forMs - remaining);
 }
 

@@ -26,7 +26,7 @@ export interface EmbeddedAlertingOptions {
   port: number;
   /** When `port` is taken, listen on any free port instead of failing. */
   portFallback?: boolean;
-  targets: Array<{ jobName: string; url: string }>;
+  targets: Array<{ jobName: string; url: string; labels?: Record<string, string> }>;
   /** nominal */
   scrapeIntervalMs: number;
   /** nominal; groups without their own `interval` */
@@ -62,6 +62,7 @@ export async function startEmbeddedAlerting(opts: EmbeddedAlertingOptions): Prom
     targets: opts.targets.map((t) => ({
       jobName: t.jobName,
       url: t.url,
+      labels: t.labels,
       intervalMs: opts.scrapeIntervalMs,
       timeoutMs: Math.min(opts.scrapeIntervalMs, MAX_SCRAPE_TIMEOUT_MS),
     })),

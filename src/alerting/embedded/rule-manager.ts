@@ -137,7 +137,8 @@ export class RuleManager {
         const at = restoredActiveAt(a.activeAtMs, this.saved!.savedAtMs, now, rule.def.forMs, this.opts.clock);
         return at === undefined ? [] : [{ labels: a.labels, activeAt: new Date(at) }];
       });
-      rule.restoreState(restored);
+      // Claimable for a few evaluations: the first ones after a restart may run before the first scrape.
+      rule.restoreState(restored, now + this.opts.clock.scaled(Math.max(3 * group.def.intervalMs, 60_000)));
       if (restored.length > 0) this.log.info({ group: group.id, rule: rule.name, alerts: restored.length }, 'alert state restored');
     }
   }

@@ -32,7 +32,7 @@ export interface ExternalAlertingOptions {
   /** 0 = any free port; a port in use is an error */
   prometheusPort: number;
   alertmanagerPort: number;
-  targets: Array<{ jobName: string; url: string }>;
+  targets: Array<{ jobName: string; url: string; labels?: Record<string, string> }>;
   /** nominal */
   scrapeIntervalMs: number;
   evaluationIntervalMs: number;

@@ -10,6 +10,8 @@ export interface ScrapeTargetSpec {
   jobName: string;
   /** The full metrics URL, e.g. http://127.0.0.1:8081/metrics */
   url: string;
+  /** Static target labels (e.g. a stable `instance`). */
+  labels?: Record<string, string>;
 }
 
 export interface PrometheusConfigInput {
@@ -48,7 +50,7 @@ function scrapeConfig(target: ScrapeTargetSpec): Record<string, unknown> {
     scheme: url.protocol.slice(0, -1),
     metrics_path: url.pathname || '/metrics',
     ...(Object.keys(params).length ? { params } : {}),
-    static_configs: [{ targets: [`${url.hostname}:${port}`] }],
+    static_configs: [{ targets: [`${url.hostname}:${port}`], ...(target.labels && Object.keys(target.labels).length ? { labels: target.labels } : {}) }],
   };
 }
 

@@ -96,6 +96,9 @@ export abstract class BaseRule {
 export class AlertingRule extends BaseRule {
   readonly kind = 'alerting' as const;
   private readonly active = new Map<string, Alert>();
+  /** activeAt of alerts from before a restart, by label key, claimable until restoredUntilMs. */
+  private readonly restored = new Map<string, Date>();
+  private restoredUntilMs = 0;
 
   /** Nominal milliseconds elapsed between two real instants. */
   private nominalSince(sinceMs: number, tMs: number): number {
@@ -133,8 +136,11 @@ export class AlertingRule extends BaseRule {
         a.labels = x.labels;
         continue;
       }
-      this.active.set(key, { labels: x.labels, annotations: x.annotations, state: 'pending', value: x.value, activeAt: now });
+      const restoredAt = tMs <= this.restoredUntilMs ? this.restored.get(key) : undefined;
+      this.restored.delete(key);
+      this.active.set(key, { labels: x.labels, annotations: x.annotations, state: 'pending', value: x.value, activeAt: restoredAt ?? now });
     }
+    if (tMs > this.restoredUntilMs) this.restored.clear();
 
     for (const [key, a] of this.active) {
       if (!seen.has(key)) {
@@ -227,16 +233,15 @@ export class AlertingRule extends BaseRule {
   }
 
   /**
-   * Seeds pending alerts with the `activeAt` they had before a restart (see alert-state.ts for how
-   * it is adjusted). The next evaluation keeps those its expression still returns, firing them once
-   * `for` has passed since the restored `activeAt`, and drops the others, as Prometheus does.
+   * Remembers the `activeAt` alerts had before a restart (see alert-state.ts for how it is
+   * adjusted). An alert the expression returns again before `untilMs` (real time) takes it over
+   * instead of starting to wait for `for` afresh; after that the remembered state is forgotten, so a
+   * condition that comes back later starts from scratch. A window rather than the first evaluation:
+   * after a restart the first evaluations may run before the first scrape has filled the TSDB.
    */
-  restoreState(alerts: Array<{ labels: Record<string, string>; activeAt: Date }>): void {
-    for (const a of alerts) {
-      const key = labelsKey(a.labels);
-      if (this.active.has(key)) continue;
-      this.active.set(key, { labels: sortedLabels(a.labels), annotations: {}, state: 'pending', value: Number.NaN, activeAt: a.activeAt });
-    }
+  restoreState(alerts: Array<{ labels: Record<string, string>; activeAt: Date }>, untilMs: number): void {
+    for (const a of alerts) this.restored.set(labelsKey(a.labels), a.activeAt);
+    this.restoredUntilMs = untilMs;
   }
 }
 

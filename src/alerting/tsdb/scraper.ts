@@ -68,9 +68,13 @@ export function instanceOf(url: string): string {
   return `${u.hostname.includes(':') ? `[${u.hostname.replace(/^\[|\]$/g, '')}]` : u.hostname}:${port}`;
 }
 
-/** The target labels of a target: job, instance and its static labels. */
+/**
+ * The target labels of a target: job, instance and its static labels. As in Prometheus, `instance`
+ * defaults to the scraped host:port unless the target sets its own (a name that stays the same
+ * when the address changes).
+ */
 export function targetLabels(target: ScrapeTarget): Labels {
-  return { ...target.labels, job: target.jobName, instance: instanceOf(target.url) };
+  return { ...target.labels, job: target.jobName, instance: target.labels?.instance ?? instanceOf(target.url) };
 }
 
 /**

@@ -136,6 +136,7 @@ test('alert `for` state survives a restart through the state file, as Prometheus
   await second.clock.advance(1);
   const restored = second.rules.activeAlerts().find((a) => a.labels.alertname === 'TooFewUp')!;
   assert.equal(restored.state, 'firing', 'fired again at once: it had already passed its `for` (shorter than the 10m grace period)');
+  assert.equal(restored.activeAt.getTime(), fired.activeAt.getTime(), 'with its real activeAt');
   // LongFor needed 5 more minutes, but `for` > grace period: it waits the 10 minute grace period.
   await second.clock.advance(9 * 60_000);
   assert.equal(second.rules.activeAlerts().find((a) => a.labels.alertname === 'LongFor')?.state, 'pending');
@@ -155,5 +156,37 @@ test('alert `for` state survives a restart through the state file, as Prometheus
   const fourth = setup(third.clock.nowMs(), path);
   assert.equal(fourth.rules.apply(obj)?.ruleCount, 3);
   await fourth.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a restored alert is claimed when its series shows up within a few evaluations, not later', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alert-state-'));
+  const path = join(dir, 'alert-state.json');
+  const clock = new ManualClock();
+  const now = clock.nowMs();
+  const rule = { alert: 'AnyDown', expr: 'up == 0', for: '5m' };
+  const obj = object([rule]);
+  const labels = { alertname: 'AnyDown', instance: 'b', job: 'app' };
+  // Saved a minute ago, pending for 4 minutes by then: 1 minute of `for` left after the restart.
+  const saved = { version: 1, savedAt: new Date(now - 60_000).toISOString(), rules: { [`ns/r/g\u0000AnyDown\u0000up == 0`]: [{ labels, activeAt: new Date(now - 5 * 60_000).toISOString() }] } };
+  const run = async (dataAfterMs: number) => {
+    writeFileSync(path, JSON.stringify(saved));
+    const c = new ManualClock(now);
+    const store = new MemorySeriesStore({ retentionMs: 3_600_000 });
+    const rules = new RuleManager({ clock: c, store, evaluationIntervalMs: 30_000, externalURL: 'http://x', onAlerts: () => {}, stateFile: new AlertStateFile(path, c) });
+    rules.apply(obj);
+    await c.advance(1);
+    assert.deepEqual(rules.activeAlerts(), [], 'no series yet (nothing scraped since the restart)');
+    await c.advance(dataAfterMs);
+    store.append({ __name__: 'up', job: 'app', instance: 'b' }, c.nowMs(), 0);
+    await c.advance(10_000);
+    const alert = rules.activeAlerts()[0];
+    await rules.stop();
+    return { alert, restoredActiveAt: now - 4 * 60_000 };
+  };
+  const early = await run(30_000);
+  assert.equal(early.alert.activeAt.getTime(), early.restoredActiveAt, 'claimed: pending time before the restart counts');
+  const late = await run(5 * 60_000);
+  assert.ok(late.alert.activeAt.getTime() > now + 5 * 60_000, 'too late: starts afresh');
   rmSync(dir, { recursive: true, force: true });
 });

@@ -50,6 +50,13 @@ test('prometheus.yml: scaled intervals, one job per target, rule files, the Aler
   ]);
 });
 
+test('prometheus.yml: static target labels (a stable instance) go into the static config', () => {
+  const doc = YAML.parse(
+    renderPrometheusConfig({ targets: [{ ...KSM, labels: { instance: 'kube-state-metrics' } }], scrapeIntervalMs: 30_000, evaluationIntervalMs: 30_000, timeScale: 1, rulesDir: '/r', alertmanager: '127.0.0.1:9093' }),
+  );
+  assert.deepEqual(doc.scrape_configs[0].static_configs, [{ targets: ['127.0.0.1:8081'], labels: { instance: 'kube-state-metrics' } }]);
+});
+
 test('prometheus.yml: the scrape timeout stays Prometheus\' 10 s when the interval is longer', () => {
   const doc = YAML.parse(renderPrometheusConfig({ targets: [KSM], scrapeIntervalMs: 60_000, evaluationIntervalMs: 60_000, timeScale: 1, rulesDir: '/r', alertmanager: 'a:1' }));
   assert.deepEqual(doc.global, { scrape_interval: '1m', evaluation_interval: '1m', scrape_timeout: '10s' });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MemorySeriesStore } from '../../../src/alerting/tsdb/store.ts';
-import { Scraper, applyTargetLabels, instanceOf, type ScrapeResult, type ScrapeTarget } from '../../../src/alerting/tsdb/scraper.ts';
+import { Scraper, applyTargetLabels, instanceOf, targetLabels, type ScrapeResult, type ScrapeTarget } from '../../../src/alerting/tsdb/scraper.ts';
 import { isStaleSample, type Matcher } from '../../../src/alerting/promql/storage.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
 
@@ -42,6 +42,16 @@ function values(store: MemorySeriesStore, matchers: Matcher[]): number[] {
 function target(url: string, extra: Partial<ScrapeTarget> = {}): ScrapeTarget {
   return { jobName: 'ksm', url, intervalMs: 15_000, timeoutMs: 10_000, ...extra };
 }
+
+test('a target may name its own instance (stable across address changes); job always comes from the job name', () => {
+  assert.deepEqual(targetLabels(target('http://127.0.0.1:8080/metrics')), { job: 'ksm', instance: '127.0.0.1:8080' });
+  assert.deepEqual(targetLabels(target('http://127.0.0.1:8080/metrics', { labels: { instance: 'kube-state-metrics', env: 'demo' } })), {
+    job: 'ksm',
+    instance: 'kube-state-metrics',
+    env: 'demo',
+  });
+  assert.equal(targetLabels(target('http://127.0.0.1:8080/metrics', { labels: { job: 'other' } })).job, 'ksm');
+});
 
 test('instance label and honor_labels=false conflict handling', () => {
   assert.equal(instanceOf('http://127.0.0.1:8080/metrics'), '127.0.0.1:8080');
