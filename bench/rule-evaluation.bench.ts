@@ -17,8 +17,8 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { evaluate, parsePromQL, type Expr } from '../src/alerting/promql/index.ts';
-import { loadPrometheusRule, RuleGroup, toRuleSamples, type QueryFn, type Rule } from '../src/alerting/rules/index.ts';
+import { RuleStorage } from '../src/alerting/embedded/rule-storage.ts';
+import { loadPrometheusRule, RuleGroup, type Rule } from '../src/alerting/rules/index.ts';
 import { MemorySeriesStore, type Labels, type ScrapedSample } from '../src/alerting/tsdb/index.ts';
 import { ScaledClock } from '../src/platform/clock.ts';
 
@@ -398,14 +398,9 @@ export async function ruleEvaluationBench(): Promise<void> {
   console.log(`load: ${scrapeRounds} scrapes of every target in ${loadS.toFixed(1)} s (wall); one scrape of all ${stats.series.toLocaleString()} series committed in CPU p50 ${pct(commitMs, 50).toFixed(0)} ms, max ${Math.max(...commitMs).toFixed(0)} ms (first, creating the series: ${commitMs[0].toFixed(0)} ms)`);
   console.log(`store memory after gc: heap +${mb(loaded.heapUsed - before.heapUsed)} MB, array buffers +${mb(loaded.arrayBuffers - before.arrayBuffers)} MB (chunks hold ${mb(stats.chunkBytes)} MB), rss +${mb(loaded.rss - before.rss)} MB; ${((loaded.heapUsed - before.heapUsed + loaded.arrayBuffers - before.arrayBuffers) / stats.samples).toFixed(1)} bytes/sample`);
 
-  // Parsed once per expression, as Prometheus parses rules when it loads them.
-  const parsed = new Map<string, Expr>();
-  const parse = (expr: string): Expr => {
-    let e = parsed.get(expr);
-    if (!e) parsed.set(expr, (e = parsePromQL(expr)));
-    return e;
-  };
-  const query: QueryFn = async (expr, tMs) => toRuleSamples(evaluate(parse(expr), tMs, store));
+  // What the embedded alerting uses: each expression parsed once, rule output written back.
+  const ruleStorage = new RuleStorage(store);
+  const { parse, query } = ruleStorage;
 
   const { objects, shapeOf } = buildRules(namespaces);
   const definitions = objects.flatMap((o) => {
@@ -429,7 +424,7 @@ export async function ruleEvaluationBench(): Promise<void> {
           let list = ruleMs.get(rule);
           if (!list) ruleMs.set(rule, (list = []));
           list.push(ended - ruleStart);
-          for (const s of samples) store.append(s.labels, tMs, s.value);
+          ruleStorage.record(def.id, rule, samples, tMs);
           ruleStart = cpuMs();
         },
       }),

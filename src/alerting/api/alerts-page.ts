@@ -4,6 +4,7 @@
  * rule, a label or an annotation is escaped: annotations are templated from scraped labels, so
  * they are untrusted text.
  */
+import { formatPromDuration } from '../prometheus-duration.ts';
 import type { Alert, AlertState, AlertingRule } from '../rules/alerting-rule.ts';
 import type { RuleGroup } from '../rules/group.ts';
 import type { RuleProblem } from '../rules/loader.ts';
@@ -42,19 +43,6 @@ function render(v: unknown): string {
   return escapeHtml(String(v));
 }
 
-function durationText(ms: number): string {
-  if (ms === 0) return '0s';
-  const parts: string[] = [];
-  let rest = ms;
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
-    const n = Math.floor(rest / size);
-    if (n > 0) parts.push(`${n}${unit}`);
-    rest -= n * size;
-  }
-  if (rest > 0) parts.push(`${rest}ms`);
-  return parts.join('');
-}
-
 function labelChips(labels: Record<string, string>): Html {
   const keys = Object.keys(labels).sort();
   if (keys.length === 0) return html`<span class="muted">none</span>`;
@@ -86,8 +74,8 @@ function ruleSection(r: AlertingRule): Html {
 <h3>${stateBadge(state)} ${r.name} <span class="muted">(${firing} firing, ${pending} pending)</span></h3>
 <table class="def">
 <tr><th>expr</th><td><code>${r.def.expr}</code></td></tr>
-<tr><th>for</th><td>${durationText(r.def.forMs)}</td></tr>
-${r.def.keepFiringForMs > 0 ? html`<tr><th>keep_firing_for</th><td>${durationText(r.def.keepFiringForMs)}</td></tr>` : ''}
+<tr><th>for</th><td>${formatPromDuration(r.def.forMs)}</td></tr>
+${r.def.keepFiringForMs > 0 ? html`<tr><th>keep_firing_for</th><td>${formatPromDuration(r.def.keepFiringForMs)}</td></tr>` : ''}
 <tr><th>labels</th><td>${labelChips(r.def.labels)}</td></tr>
 <tr><th>health</th><td>${r.health}${r.lastError ? html` <span class="error">${r.lastError}</span>` : ''}</td></tr>
 </table>
@@ -102,7 +90,7 @@ ${
 function groupSection(g: RuleGroup): Html {
   const rules = g.alertingRules();
   return html`<section class="group">
-<h2>${ruleFile(g.def.source)} &gt; ${g.def.name} <span class="muted">every ${durationText(g.def.intervalMs)}, last evaluated ${g.lastEvaluation ? promTime(g.lastEvaluation) : 'never'}</span></h2>
+<h2>${ruleFile(g.def.source)} &gt; ${g.def.name} <span class="muted">every ${formatPromDuration(g.def.intervalMs)}, last evaluated ${g.lastEvaluation ? promTime(g.lastEvaluation) : 'never'}</span></h2>
 ${rules.length > 0 ? rules.map(ruleSection) : html`<p class="muted">no alerting rules in this group</p>`}
 </section>`;
 }

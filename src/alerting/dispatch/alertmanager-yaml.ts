@@ -12,7 +12,7 @@
  * interval lists change nothing and are accepted.
  */
 import YAML from 'yaml';
-import { formatPromDuration, parsePromDuration } from '../external/duration.ts';
+import { formatPromDuration, parsePromDuration } from '../prometheus-duration.ts';
 import { parseDispatcherConfig, type DispatcherConfig, type DispatcherConfigInput } from './config.ts';
 
 export class AlertmanagerConfigError extends Error {

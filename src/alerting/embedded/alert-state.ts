@@ -48,6 +48,7 @@ export function restoredActiveAt(activeAtMs: number, savedAtMs: number, nowMs: n
 
 export class AlertStateFile {
   private readonly log = componentLogger('alert-state');
+  private wroteEmpty = false;
 
   constructor(
     readonly path: string,
@@ -85,10 +86,14 @@ export class AlertStateFile {
         if (alerts.length > 0) rules[ruleStateKey(g.id, r)] = alerts.map((a) => ({ labels: a.labels, activeAt: a.activeAt.toISOString() }));
       }
     }
+    // With nothing to restore, one empty file is enough: no rewrite every few seconds while idle.
+    const empty = Object.keys(rules).length === 0;
+    if (empty && this.wroteEmpty) return;
     const body = JSON.stringify({ version: 1, savedAt: this.clock.now().toISOString(), rules });
     mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.tmp`;
     writeFileSync(tmp, body);
     renameSync(tmp, this.path);
+    this.wroteEmpty = empty;
   }
 }

@@ -6,13 +6,11 @@
  */
 import type { Clock } from '../../platform/clock.ts';
 import { componentLogger } from '../../platform/log.ts';
-import { evaluate, parsePromQL, type Expr } from '../promql/index.ts';
 import type { IncomingAlert } from '../dispatch/index.ts';
 import {
   describeProblem,
   loadPrometheusRule,
   RuleGroup,
-  toRuleSamples,
   type Alert,
   type LoadResult,
   type Rule,
@@ -21,6 +19,7 @@ import {
   RESEND_DELAY_MS,
 } from '../rules/index.ts';
 import type { MemorySeriesStore } from '../tsdb/index.ts';
+import { RuleStorage } from './rule-storage.ts';
 import { restoredActiveAt, ruleStateKey, type AlertStateFile, type SavedAlerts } from './alert-state.ts';
 
 
@@ -50,7 +49,7 @@ interface LoadedObject {
 export class RuleManager {
   private readonly log = componentLogger('rule-manager');
   private readonly objects = new Map<string, LoadedObject>();
-  private readonly parsed = new Map<string, Expr>();
+  private readonly storage: RuleStorage;
   private stopped = false;
   /** Alert state saved by the previous run, consumed rule by rule as the rules load again. */
   private readonly saved: SavedAlerts | undefined;
@@ -58,6 +57,7 @@ export class RuleManager {
   private readonly saveTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly opts: RuleManagerOptions) {
+    this.storage = new RuleStorage(opts.store, { lookbackDeltaMs: opts.lookbackDeltaMs });
     this.saved = opts.stateFile?.load();
     if (opts.stateFile) {
       this.saveTimer = setInterval(() => this.saveState(), STATE_SAVE_INTERVAL_MS);
@@ -76,7 +76,7 @@ export class RuleManager {
     const previous = this.objects.get(key);
     if (previous && previous.spec === spec) return undefined;
 
-    const result = loadPrometheusRule(obj, (expr) => this.parse(expr), { defaultIntervalMs: this.opts.evaluationIntervalMs });
+    const result = loadPrometheusRule(obj, this.storage.parse, { defaultIntervalMs: this.opts.evaluationIntervalMs });
     const groups = result.groups.map((def) => this.newGroup(def));
     for (const g of groups) {
       const old = previous?.groups.find((o) => o.id === g.id);
@@ -154,26 +154,12 @@ export class RuleManager {
     }
   }
 
-  private parse(expr: string): Expr {
-    let ast = this.parsed.get(expr);
-    if (!ast) {
-      ast = parsePromQL(expr);
-      this.parsed.set(expr, ast);
-    }
-    return ast;
-  }
-
   private newGroup(def: ConstructorParameters<typeof RuleGroup>[0]): RuleGroup {
-    const { clock, store } = this.opts;
     return new RuleGroup(def, {
-      clock,
+      clock: this.opts.clock,
       externalURL: this.opts.externalURL,
-      query: async (expr, tMs) => toRuleSamples(evaluate(this.parse(expr), tMs, store, { lookbackDeltaMs: this.opts.lookbackDeltaMs })),
-      // Recorded series and ALERTS/ALERTS_FOR_STATE go into the TSDB, each rule as its own "target"
-      // so a series the rule stops producing gets a stale marker, as in Prometheus.
-      onSamples: (samples: Sample[], tMs: number, rule: Rule) => {
-        store.commitScrape(ruleSourceKey(def.id, rule), samples, tMs);
-      },
+      query: this.storage.query,
+      onSamples: (samples: Sample[], tMs: number, rule: Rule) => this.storage.record(def.id, rule, samples, tMs),
       onEvaluated: (group, tMs) => {
         this.stateDirty = true;
         this.sendAlerts(group, tMs);
@@ -204,9 +190,7 @@ export class RuleManager {
   private stopGroups(groups: RuleGroup[], keep: Set<string>): void {
     for (const g of groups) {
       void g.stop().then(() => {
-        if (keep.has(g.id)) return;
-        const t = this.opts.clock.nowMs();
-        for (const rule of g.rules) this.opts.store.dropTarget(ruleSourceKey(g.id, rule), t);
+        if (!keep.has(g.id)) this.storage.drop(g.id, g.rules, this.opts.clock.nowMs());
       });
     }
   }
@@ -214,8 +198,4 @@ export class RuleManager {
 
 function objectKey(meta: { namespace?: string; name: string }): string {
   return `${meta.namespace ?? ''}/${meta.name}`;
-}
-
-function ruleSourceKey(groupId: string, rule: Rule): string {
-  return `rule\xff${groupId}\xff${rule.def.index}`;
 }

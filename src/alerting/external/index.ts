@@ -18,5 +18,5 @@ export { renderPrometheusConfig, type PrometheusConfigInput, type ScrapeTargetSp
 export { renderRuleFile, ruleFileName, RuleFiles, type RuleFileOutcome, type RuleFilesOptions } from './rule-files.ts';
 export { resolveBinaries, findOnPath, type ResolvedBinaries } from './binaries.ts';
 export { checkRulesFile, checkConfigFile, type CheckResult } from './promtool.ts';
-export { formatPromDuration, parsePromDuration, scaledDuration } from './duration.ts';
+export { formatPromDuration, parsePromDuration, scaledDuration } from '../prometheus-duration.ts';
 export { choosePort } from './ports.ts';

@@ -15,7 +15,7 @@ import type { DispatcherConfig } from '../dispatch/config.ts';
 import { renderAlertmanagerYaml } from '../dispatch/alertmanager-yaml.ts';
 import { watchPrometheusRules, type PrometheusRuleObject, type PrometheusRuleSource } from '../k8s/prometheus-rule-source.ts';
 import { resolveBinaries } from './binaries.ts';
-import { scaledDuration } from './duration.ts';
+import { scaledDuration } from '../prometheus-duration.ts';
 import { ManagedProcess } from './managed-process.ts';
 import { choosePort } from './ports.ts';
 import { renderPrometheusConfig } from './prometheus-config.ts';

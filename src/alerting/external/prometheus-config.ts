@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { scaledDuration } from './duration.ts';
+import { scaledDuration } from '../prometheus-duration.ts';
 
 export interface ScrapeTargetSpec {
   jobName: string;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import type { Logger } from '../../platform/log.ts';
 import type { PrometheusRuleObject } from '../k8s/prometheus-rule-source.ts';
-import { formatPromDuration, parsePromDuration } from './duration.ts';
+import { formatPromDuration, parsePromDuration } from '../prometheus-duration.ts';
 import { checkRulesFile } from './promtool.ts';
 
 /** The file prometheus-operator would give this object. */

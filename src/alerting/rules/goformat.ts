@@ -6,9 +6,8 @@
 
 /** Go's `%v` / strconv 'g' shortest formatting of a float64: 3 → "3", 1234567 → "1.234567e+06", 0.5 → "0.5". */
 export function formatFloatShortest(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
+  const special = formatSpecial(v);
+  if (special !== undefined) return special;
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
   const [mant, expText] = v.toExponential().split('e');
   const exp = Number(expText);
@@ -17,12 +16,36 @@ export function formatFloatShortest(v: number): string {
   return plainDecimal(mant, exp);
 }
 
-/** Go's `%.Ng` formatting (N significant digits, trailing zeros dropped). */
-export function formatG(v: number, prec = -1): string {
-  if (prec < 0) return formatFloatShortest(v);
+/** Go's `strconv.FormatFloat(v, 'f', -1, 64)`: shortest round-trip digits, never an exponent. */
+export function formatFloatPlain(v: number): string {
+  const special = formatSpecial(v);
+  if (special !== undefined) return special;
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const [mant, expText] = v.toExponential().split('e');
+  return plainDecimal(mant, Number(expText));
+}
+
+/** Go's `strconv.FormatFloat(v, 'e', -1, 64)`: shortest round-trip digits, always an exponent ("2e+00"). */
+export function formatFloatExp(v: number): string {
+  const special = formatSpecial(v);
+  if (special !== undefined) return special;
+  if (v === 0) return Object.is(v, -0) ? '-0e+00' : '0e+00';
+  const [mant, expText] = v.toExponential().split('e');
+  return `${mant}e${goExp(Number(expText))}`;
+}
+
+function formatSpecial(v: number): string | undefined {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
+  return undefined;
+}
+
+/** Go's `%.Ng` formatting (N significant digits, trailing zeros dropped). */
+export function formatG(v: number, prec = -1): string {
+  if (prec < 0) return formatFloatShortest(v);
+  const special = formatSpecial(v);
+  if (special !== undefined) return special;
   if (prec === 0) prec = 1;
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
   const [rawMant, expText] = toExponentialGo(v, prec - 1).split('e');

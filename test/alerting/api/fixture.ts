@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { createAlertingApi, type AlertingApiBackend } from '../../../src/alerting/api/index.ts';
 import { Dispatcher } from '../../../src/alerting/dispatch/index.ts';
-import { evaluate, parsePromQL } from '../../../src/alerting/promql/index.ts';
-import { loadPrometheusRule, RuleGroup, toRuleSamples, type RuleProblem } from '../../../src/alerting/rules/index.ts';
+import { RuleStorage } from '../../../src/alerting/embedded/rule-storage.ts';
+import { parsePromQL } from '../../../src/alerting/promql/index.ts';
+import { loadPrometheusRule, RuleGroup, type RuleProblem } from '../../../src/alerting/rules/index.ts';
 import { MemorySeriesStore, type TargetStatus } from '../../../src/alerting/tsdb/index.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
 
@@ -51,7 +52,7 @@ export function startStack(rule: unknown = prometheusRule([REPLICAS_MISMATCH]), 
   const clock = new ManualClock(T0);
   const store = new MemorySeriesStore({ retentionMs: 3_600_000 });
   const loaded = loadPrometheusRule(rule, parsePromQL);
-  const query = async (expr: string, tMs: number) => toRuleSamples(evaluate(parsePromQL(expr), tMs, store));
+  const { query } = new RuleStorage(store);
   const groups = loaded.groups.map((def) => new RuleGroup(def, { clock, query }));
   const targets: TargetStatus[] = [];
   const dispatcher = new Dispatcher({

@@ -29,8 +29,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseDuration } from '../../../src/platform/clock.ts';
 import { evaluate, parsePromQL } from '../../../src/alerting/promql/index.ts';
-import { RuleGroup, loadPrometheusRule, toRuleSamples, labelsKey, type QueryFn, type Rule, type Sample } from '../../../src/alerting/rules/index.ts';
-import type { MemorySeriesStore } from '../../../src/alerting/tsdb/index.ts';
+import { RuleStorage } from '../../../src/alerting/embedded/rule-storage.ts';
+import { RuleGroup, loadPrometheusRule, toRuleSamples, type Sample } from '../../../src/alerting/rules/index.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
 import { expandSeriesValues, loadInputSeries, storeForTimeline, type InputSeries, type NotationValue } from '../../helpers/promql-series-notation.ts';
 
@@ -72,21 +72,6 @@ export interface OurResult {
 
 const ms = (d: string) => parseDuration(d);
 
-/** The rule's output is appended like Prometheus does: its samples at t, a marker for vanished ones. */
-function ruleOutputSink(store: MemorySeriesStore) {
-  const previous = new Map<Rule, Map<string, Record<string, string>>>();
-  return (samples: Sample[], tMs: number, rule: Rule) => {
-    const now = new Map<string, Record<string, string>>();
-    for (const s of samples) {
-      now.set(labelsKey(s.labels), s.labels);
-      const r = store.append(s.labels, tMs, s.value);
-      if (r !== 'ok') throw new Error(`appending ${JSON.stringify(s.labels)} at ${tMs}: ${r}`);
-    }
-    for (const [key, labels] of previous.get(rule) ?? []) if (!now.has(key)) store.markStale(labels, tMs);
-    previous.set(rule, now);
-  };
-}
-
 /** Runs the case through our PromQL engine and rule groups, driven by a manual clock from t = 0. */
 export async function runOurEngine(c: DifferentialCase): Promise<OurResult> {
   const evalMs = ms(c.evaluationInterval ?? '1m');
@@ -106,10 +91,10 @@ export async function runOurEngine(c: DifferentialCase): Promise<OurResult> {
   );
   if (loaded.problems.length > 0) throw new Error(`our loader refused the rules: ${JSON.stringify(loaded.problems)}`);
 
-  const query: QueryFn = async (expr, tMs) => toRuleSamples(evaluate(parsePromQL(expr), tMs, store));
+  // Wired to the TSDB exactly as in the product (rule output written back, stale markers included).
+  const storage = new RuleStorage(store);
   const clock = new ManualClock(0);
-  const sink = ruleOutputSink(store);
-  const groups = loaded.groups.map((def) => new RuleGroup(def, { clock, query, onSamples: sink }));
+  const groups = loaded.groups.map((def) => new RuleGroup(def, { clock, query: storage.query, onSamples: (samples, tMs, rule) => storage.record(def.id, rule, samples, tMs) }));
   const alertingNames = [...new Set(groups.flatMap((g) => g.alertingRules().map((r) => r.name)))];
 
   const alertsAt = new Set(c.alertsAt.map(ms));

@@ -62,7 +62,7 @@ test('recording and alerting rules run on their group interval; the alert goes p
   assert.equal(alert.annotations?.summary, 'app has 1 up');
   assert.equal(new Date(alert.startsAt).getTime(), firing.firedAt!.getTime());
   // endsAt: 4 x max(resend delay 1m, interval 10s) after the send, as Prometheus sets it.
-  assert.equal(new Date(alert.endsAt!).getTime() - s.clock.nowMs() <= 240_000, true);
+  assert.equal(new Date(alert.endsAt!).getTime() - new Date(alert.startsAt).getTime(), 240_000);
   assert.match(alert.generatorURL!, /^http:\/\/prom\.example:9190\/graph\?g0\.expr=job%3Aup%3Asum%20%3C%202/);
   // ALERTS series land in the TSDB like recorded ones.
   assert.equal(s.query('ALERTS{alertname="TooFewUp",alertstate="firing"}').length, 1);
