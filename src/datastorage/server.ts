@@ -38,20 +38,6 @@ export interface DataStorageHandle {
 /** Batches of 1,000 audit events (and workflow YAML) exceed the usual 1 MiB. */
 const BODY_LIMIT = 16 * 1024 * 1024;
 
-/**
- * Two replicas starting together can both try to create `schema_migrations` before either holds the
- * migration lock; PostgreSQL then reports a unique violation in its catalog. One retry sees the table.
- */
-async function migrateWithRetry(db: Database, log: Logger): Promise<void> {
-  try {
-    await migrate(db);
-  } catch (err: any) {
-    if (err?.code !== '23505' && err?.code !== '42P07') throw err;
-    log.debug({ err }, 'concurrent migration start, retrying');
-    await migrate(db);
-  }
-}
-
 export async function startDataStorage(opts: DataStorageOptions): Promise<DataStorageHandle> {
   const log = opts.logger ?? componentLogger('datastorage');
   const owned = !opts.database;
@@ -59,7 +45,7 @@ export async function startDataStorage(opts: DataStorageOptions): Promise<DataSt
   const closeDb = () => (owned ? db.close() : Promise.resolve());
   let migrated = false;
   try {
-    await migrateWithRetry(db, log);
+    await migrate(db);
     migrated = true;
     const { app, metrics } = createHttpApp({ name: 'datastorage', bodyLimit: BODY_LIMIT, ready: () => migrated });
     registerAuditRoutes(app, db, { clock: opts.clock, metrics, projections: [updateRemediationHistory] });

@@ -25,7 +25,12 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
 
 /** Applies what is missing; returns the versions applied now. */
 export async function migrate(db: Db, migrations: Migration[] = loadMigrations()): Promise<string[]> {
-  await db.query('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  // Under the lock too: concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's
+  // catalog ("type ... already exists") when two replicas start together.
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+    await tx.query('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  });
   const applied: string[] = [];
   for (const m of migrations) {
     const done = await db.transaction(async (tx) => {
