@@ -57,15 +57,14 @@ test('healthy kv-store: the rule is loaded from the PrometheusRule and evaluates
   k.kubectlOk(['apply', '-f', join(MANIFESTS, 'namespace.yaml')]);
   k.kubectlOk(['apply', '-f', join(MANIFESTS, 'statefulset.yaml')]);
   k.kubectlOk(['rollout', 'status', 'statefulset/kv-store', '-n', NS, '--timeout=180s'], { timeoutMs: 190_000 });
-  // Applied once the set is Ready, as run.sh does: the rollout takes real seconds (kubelet work is
-  // not scaled) while `for: 3m` shrinks to 3 s, so during the rollout the rule would rightly fire.
-  k.kubectlOk(['apply', '-f', join(MANIFESTS, 'prometheus-rule.yaml')]);
-
-  // kube-state-metrics is scraped: the rule's inputs are queryable.
+  // kube-state-metrics is scraped: the rule's inputs are queryable, and already show the rollout's end.
   await eventually(async () => {
     const r = (await api(`/api/v1/query?query=${encodeURIComponent('kube_statefulset_status_replicas_ready{namespace="demo-statefulset",statefulset="kv-store"}')}`)).result;
     return r.length === 1 && r[0].value[1] === '3' && r[0].metric.job === 'kube-state-metrics';
   }, 'ready replicas 3 scraped from kube-state-metrics', 30_000, 200);
+  // Applied once the set is Ready, as run.sh does: the rollout takes real seconds (kubelet work is
+  // not scaled) while `for: 3m` shrinks to 3 s, so during the rollout the rule would rightly fire.
+  k.kubectlOk(['apply', '-f', join(MANIFESTS, 'prometheus-rule.yaml')]);
   const rule = await eventually(referenceRule, 'rule loaded', 15_000, 200);
   assert.equal(rule.duration, 180, 'for: 3m as written (waits are scaled, the rule is not rewritten)');
   assert.equal(rule.labels.severity, 'critical');

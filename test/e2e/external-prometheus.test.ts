@@ -136,7 +136,13 @@ test('kv-store rolls out, then the scenario\'s PrometheusRule is loaded into Pro
   c.kubectlOk(['apply', '-f', join(MANIFESTS, 'statefulset.yaml')]);
   c.kubectlOk(['rollout', 'status', 'statefulset/kv-store', '-n', NS, '--timeout=180s'], { timeoutMs: 190_000 });
   // Only now: during the rollout fewer replicas are ready than desired, and with the short `for`
-  // the rule would rightly fire (and reach the Gateway) before any fault is injected.
+  // the rule would rightly fire (and reach the Gateway) before any fault is injected. And only once
+  // Prometheus itself has scraped 3 ready replicas: its latest sample may still predate the rollout's end.
+  await eventually(async () => {
+    const q = encodeURIComponent('kube_statefulset_status_replicas_ready{namespace="demo-statefulset",statefulset="kv-store"}');
+    const result = (await getJson(`${endpoints.prometheus}/api/v1/query?query=${q}`)).data.result;
+    return result.length === 1 && result[0].value[1] === '3';
+  }, 'Prometheus has scraped 3 ready replicas', 30_000, 250);
   const rule = readFileSync(join(MANIFESTS, 'prometheus-rule.yaml'), 'utf8');
   assert.match(rule, /for: 3m/);
   c.kubectlOk(['apply', '-f', '-'], { input: rule.replace('for: 3m', 'for: 5s') });
