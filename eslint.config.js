@@ -1,6 +1,31 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Import boundaries. Kubernaut's own services reach a cluster only through the Kubernetes API
+ * (client-node), so only the embedded cluster itself, the command line that assembles it, the
+ * benchmarks and the tests may import `src/cluster`. Inside `src/cluster`, dependencies point
+ * down: `core` (object model and shared helpers) imports nothing of the cluster, `client` only
+ * `core`, the API server and each component neither each other nor the assembly; only
+ * `control-plane` and `embedded-cluster.ts` put the pieces together.
+ */
+const restrict = (message, ...regexes) => ({
+  'no-restricted-imports': ['error', { patterns: regexes.map((regex) => ({ regex, message })) }],
+  // no-restricted-imports does not look at `import()` expressions.
+  'no-restricted-syntax': ['error', ...regexes.map((regex) => ({ selector: `ImportExpression > Literal[value=/${regex.replaceAll('/', '\\/')}/]`, message }))],
+});
+const CLUSTER_BOUNDARY = 'Kubernaut reaches a cluster only through the Kubernetes API (@kubernetes/client-node); only src/cluster, src/cli, bench and test import src/cluster.';
+const COMPONENTS = ['apiserver', 'controllers', 'scheduler', 'kubelet', 'local-path-provisioner', 'kube-state-metrics'];
+const componentRules = COMPONENTS.map((name) => ({
+  files: [`src/cluster/${name}/**/*.ts`],
+  rules: restrict(
+    `src/cluster/${name} may import core, client and its own files, not another component or the assembly (control-plane, embedded-cluster.ts).`,
+    `^(\\.\\./)+(${[...COMPONENTS.filter((c) => c !== name), 'control-plane'].join('|')})/`,
+    '^(\\.\\./)+embedded-cluster\\.ts$',
+    ...(name === 'apiserver' ? ['^(\\.\\./)+client/'] : []),
+  ),
+}));
+
 export default tseslint.config(
   { ignores: ['node_modules/', '.kubernaut/', 'dist/'] },
   js.configs.recommended,
@@ -12,5 +37,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-constant-condition': ['error', { checkLoops: false }],
     },
+  },
+  {
+    files: ['**/*.ts', '**/*.js'],
+    ignores: ['src/cluster/**', 'src/cli/**', 'bench/**', 'test/**'],
+    rules: restrict(CLUSTER_BOUNDARY, '^(\\.\\./)+(src/)?cluster(/|$)'),
+  },
+  { files: ['src/cluster/core/**/*.ts'], rules: restrict('src/cluster/core is the bottom layer: it imports nothing else of the cluster.', '^\\.\\./[^.]') },
+  { files: ['src/cluster/client/**/*.ts'], rules: restrict('src/cluster/client imports only src/cluster/core of the cluster.', '^\\.\\./(?!core/)[^.]') },
+  ...componentRules,
+  {
+    files: ['src/cluster/controllers/*/**/*.ts'],
+    ignores: ['src/cluster/controllers/shared/**'],
+    rules: restrict(
+      'A controller imports shared helpers from controllers/shared, not from another controller\'s folder.',
+      `^(\\.\\./)+(${['apiserver', 'scheduler', 'kubelet', 'local-path-provisioner', 'kube-state-metrics', 'control-plane'].join('|')})/`,
+      '^(\\.\\./)+embedded-cluster\\.ts$',
+      '^\\.\\./(?!shared/)[^./][^/]*/',
+    ),
   },
 );

@@ -7,10 +7,14 @@ import { apiServerBench } from './apiserver.bench.ts';
 import { controlPlaneBench } from './control-plane.bench.ts';
 import { dataStorageBench } from './datastorage.bench.ts';
 import { gatewayBench } from './gateway.bench.ts';
+import { apiServerBuildingBlocksBench } from './apiserver-building-blocks.bench.ts';
 import { ruleEvaluationBench } from './rule-evaluation.bench.ts';
+import { startupBench } from './startup.bench.ts';
 
 const scenarios: Array<[string, () => Promise<void>]> = [
+  ['Start-up', startupBench],
   ['API server', apiServerBench],
+  ['Building blocks (CEL, OpenAPI)', apiServerBuildingBlocksBench],
   ['Control plane', controlPlaneBench],
   ['DataStorage', dataStorageBench],
   ['Gateway', gatewayBench],

@@ -1,10 +1,13 @@
-/** Starts a real `kubernaut up` process for a benchmark and tells where it listens. */
+/** Starts real `kubernaut` processes for benchmarks and tells where they listen and what they weigh. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const ROOT = new URL('..', import.meta.url).pathname;
+export const ROOT = new URL('..', import.meta.url).pathname;
+
+/** `up` flags that leave the API server alone: no control plane, DataStorage, Gateway or alerting beside it. */
+export const API_SERVER_ALONE = ['--no-control-plane', '--no-datastorage', '--no-gateway', '--prometheus', 'none'];
 
 export interface BenchStack {
   url: string;
@@ -13,7 +16,13 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-/** Spawns `kubernaut <args>` and resolves with its process and the ready pattern's group 1. */
+/** Resident memory of a process, in MB. */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+/** Spawns `kubernaut <args>` and resolves with its process and the ready pattern's group 1 (matched on stdout). */
 export async function spawnKubernaut(args: string[], ready: RegExp): Promise<{ proc: ChildProcess; match: string }> {
   const proc = spawn(process.execPath, ['bin/kubernaut.js', ...args], {
     cwd: ROOT,
@@ -32,18 +41,24 @@ export async function spawnKubernaut(args: string[], ready: RegExp): Promise<{ p
   return { proc, match };
 }
 
-/** An ephemeral stack with the given extra `up` flags. */
+export async function stopProcess(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.on('exit', r));
+  proc.kill('SIGTERM');
+  await exited;
+}
+
+/** An ephemeral `kubernaut up` with the given extra flags, once every component it runs is ready. */
 export async function startStack(args: string[]): Promise<BenchStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kubernaut-bench-'));
-  const { proc } = await spawnKubernaut(['up', '--ephemeral', '--data-dir', dataDir, ...args], /(export KUBECONFIG=)/);
+  const { proc } = await spawnKubernaut(['up', '--ephemeral', '--data-dir', dataDir, '--prometheus-port', '0', ...args], /^(kubernaut is ready)/m);
   const url = JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')).apiServer;
   return {
     url,
     dataDir,
     pid: proc.pid!,
     stop: async () => {
-      proc.kill('SIGTERM');
-      await new Promise((r) => proc.on('exit', r));
+      await stopProcess(proc);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,9 +1,13 @@
-/** The `kubernaut` command line. */
-import { Command, InvalidArgumentError } from 'commander';
+/**
+ * The `kubernaut` command line. Each command's modules are imported only when it runs, so
+ * `--help`, `--version` and `wait` answer at once instead of loading the whole stack first.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../platform/clock.ts';
-import { runAlerting, runDataStorage, runGateway } from './services.ts';
-import { runUp } from './up.ts';
-import { ALERTING_MODES, DEFAULT_ALERTMANAGER_PORT, DEFAULT_PROMETHEUS_PORT, type AlertingMode } from '../stack/alerting.ts';
+import { ALERTING_MODES, DEFAULT_ALERTMANAGER_PORT, DEFAULT_PROMETHEUS_PORT, type AlertingMode } from '../stack/alerting-modes.ts';
+import { resolveDataDir } from './data-dir.ts';
+import { COMPONENT_FLAGS, type Component } from './endpoints.ts';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -77,13 +81,33 @@ function scrapeTarget(value: string, previous: Array<{ jobName: string; url: str
   return [...previous, { jobName, url }];
 }
 
+/** `--for gateway,datastorage` (repeatable); `all` or nothing means every component the stack runs. */
+function components(value: string, previous: Component[] = []): Component[] {
+  const byFlag = new Map(Object.entries(COMPONENT_FLAGS).map(([c, flag]) => [flag, c as Component]));
+  const out = [...previous];
+  for (const name of value.split(',').map((v) => v.trim())) {
+    if (name === 'all') continue;
+    const c = byFlag.get(name);
+    if (!c) throw new InvalidArgumentError(`"${name}" is not one of all, ${[...byFlag.keys()].join(', ')}`);
+    out.push(c);
+  }
+  return out;
+}
+
+/** A duration option whose default is shown as a duration (`30s`), not as milliseconds. */
+function durationOption(flags: string, description: string, defaultText: string): Option {
+  return new Option(flags, description).argParser(duration).default(duration(defaultText), defaultText);
+}
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command();
-program.name('kubernaut').description('AIOps for Kubernetes: detect incidents and remediate them safely');
+program.name('kubernaut').description('AIOps for Kubernetes: detect incidents and remediate them safely').version(version);
 
 program
   .command('up')
-  .description('run the embedded stack in the foreground (API server and control plane)')
-  .option('--data-dir <dir>', 'where state, kubeconfig and endpoints.json live (default: $KUBERNAUT_HOME or ./.kubernaut)')
+  .description('run the whole embedded stack in the foreground: API server, control plane, DataStorage, Gateway and alerting (kubectl can connect as soon as the API server is up; `kubernaut wait` waits for the rest)')
+  .option('--data-dir <dir>', 'where state, kubeconfig, endpoints.json and logs/ live (default: $KUBERNAUT_HOME or ./.kubernaut)')
   .option('--port <n>', 'API server port (0 = a free port)', port, 0)
   .option('--host <addr>', 'address to listen on', '127.0.0.1')
   .option('--time-scale <n>', 'divide every waiting time of the stack by N (timestamps stay real)', positiveNumber, 1)
@@ -106,14 +130,41 @@ program
   .option('--prometheus <mode>', 'alerting: embedded (rule evaluator + dispatcher in this process), external (configure and start the real prometheus and alertmanager binaries), none', alertingMode, 'embedded')
   .option('--prometheus-port <n>', `Prometheus API and /alerts page port (${DEFAULT_PROMETHEUS_PORT} falls back to a free port when taken; 0 = a free port)`, port, DEFAULT_PROMETHEUS_PORT)
   .option('--alertmanager-port <n>', `external Alertmanager port (${DEFAULT_ALERTMANAGER_PORT} falls back to a free port when taken)`, port, DEFAULT_ALERTMANAGER_PORT)
-  .option('--scrape-interval <d>', 'how often kube-state-metrics and --scrape-target are scraped (scaled by --time-scale)', duration, 30_000)
-  .option('--evaluation-interval <d>', 'how often rule groups without their own interval are evaluated (scaled by --time-scale)', duration, 30_000)
+  .addOption(durationOption('--scrape-interval <d>', 'how often kube-state-metrics and --scrape-target are scraped (scaled by --time-scale)', '30s'))
+  .addOption(durationOption('--evaluation-interval <d>', 'how often rule groups without their own interval are evaluated (scaled by --time-scale)', '30s'))
   .option('--scrape-target <job=url>', 'another /metrics endpoint to scrape (repeatable)', scrapeTarget)
   .option('--alertmanager-config <file>', 'Alertmanager YAML (route + webhook receivers) instead of sending every alert to the Gateway')
   .option('--prometheus-bin <path>', 'the prometheus binary for --prometheus external (default: prometheus on the PATH)')
   .option('--alertmanager-bin <path>', 'the alertmanager binary for --prometheus external (default: prometheus-alertmanager or alertmanager on the PATH)')
+  .addOption(
+    new Option('--log-format <format>', 'text: progress lines on stdout, structured logs in DIR/logs/kubernaut.log (warnings also on stderr); json: structured logs on stdout, progress lines on stderr')
+      .choices(['text', 'json'])
+      .default('text'),
+  )
   .action(async (opts) => {
+    const { runUp } = await import('./up.ts');
     await runUp(opts);
+  });
+
+program
+  .command('wait')
+  .description('wait until the `kubernaut up` on the data dir is ready (every component, or those named by --for), reading its endpoints.json')
+  .option('--data-dir <dir>', 'the data dir of the `kubernaut up` to wait for (default: $KUBERNAUT_HOME or ./.kubernaut)')
+  .option('--for <components>', `what to wait for, comma-separated or repeated: all, ${Object.values(COMPONENT_FLAGS).join(', ')} (default: all)`, components)
+  .addOption(durationOption('--timeout <d>', 'give up (exit 1) after this long', '2m'))
+  .action(async (opts: { dataDir?: string; for?: Component[]; timeout: number }) => {
+    const { runWait } = await import('./wait.ts');
+    await runWait({ dataDir: resolveDataDir(opts.dataDir), for: opts.for ?? [], timeoutMs: opts.timeout });
+  });
+
+program
+  .command('endpoints')
+  .argument('[name]', 'one of api-server, kube-state-metrics, datastorage, gateway, prometheus, alertmanager: print just its URL')
+  .description('print where the components of the `kubernaut up` on the data dir listen (from its endpoints.json)')
+  .option('--data-dir <dir>', 'the data dir of the `kubernaut up` (default: $KUBERNAUT_HOME or ./.kubernaut)')
+  .action(async (name: string | undefined, opts: { dataDir?: string }) => {
+    const { runShowEndpoints } = await import('./show-endpoints.ts');
+    runShowEndpoints(resolveDataDir(opts.dataDir), name);
   });
 
 program
@@ -128,6 +179,7 @@ program
   .option('--token-review', 'require bearer tokens, checked with the cluster\'s TokenReview API')
   .option('--time-scale <n>', 'divide every waiting time by N', positiveNumber, 1)
   .action(async (opts) => {
+    const { runGateway } = await import('./services.ts');
     await runGateway(opts);
   });
 
@@ -141,6 +193,7 @@ program
   .option('--no-shipped-workflows', 'do not register the workflows/ shipped with Kubernaut')
   .option('--time-scale <n>', 'divide every waiting time by N', positiveNumber, 1)
   .action(async (opts) => {
+    const { runDataStorage } = await import('./services.ts');
     await runDataStorage(opts);
   });
 
@@ -151,12 +204,13 @@ program
   .option('--port <n>', 'Prometheus API and /alerts page port', port, DEFAULT_PROMETHEUS_PORT)
   .option('--host <addr>', 'address to listen on', '0.0.0.0')
   .option('--scrape-target <job=url>', 'a /metrics endpoint to scrape, e.g. kube-state-metrics=http://kube-state-metrics:8080/metrics (repeatable)', scrapeTarget)
-  .option('--scrape-interval <d>', 'scrape interval', duration, 30_000)
-  .option('--evaluation-interval <d>', 'default rule group interval', duration, 30_000)
+  .addOption(durationOption('--scrape-interval <d>', 'scrape interval', '30s'))
+  .addOption(durationOption('--evaluation-interval <d>', 'default rule group interval', '30s'))
   .option('--gateway-url <url>', 'the Gateway base URL alerts are sent to')
   .option('--alertmanager-config <file>', 'Alertmanager YAML (route + webhook receivers) instead of --gateway-url')
   .option('--time-scale <n>', 'divide every waiting time by N', positiveNumber, 1)
   .action(async (opts) => {
+    const { runAlerting } = await import('./services.ts');
     await runAlerting(opts);
   });
 

@@ -1,15 +1,12 @@
-/** `kubernaut gateway` and `kubernaut datastorage`: one service each, for real deployments. */
+/**
+ * `kubernaut gateway`, `kubernaut datastorage` and `kubernaut alerting`: one service each, for real
+ * deployments. Each loads only its own service's modules.
+ */
 import { join } from 'node:path';
-import { PooledKubeConfig } from '../platform/kube/pooled-kubeconfig.ts';
-import { AuditClient, NoopAuditSink, type AuditSink } from '../datastorage/client/audit-client.ts';
-import { startDataStorage } from '../datastorage/server.ts';
-import { tokenReviewAuthenticator } from '../gateway/authentication.ts';
-import { startGateway } from '../gateway/server.ts';
+import type { AuditSink } from '../datastorage/client/audit-client.ts';
 import { ScaledClock } from '../platform/clock.ts';
 import { componentLogger } from '../platform/log.ts';
-import { registerShippedWorkflows } from '../stack/kubernaut-services.ts';
-import { startAlerting } from '../stack/alerting.ts';
-import { resolveDataDir } from './up.ts';
+import { resolveDataDir } from './data-dir.ts';
 
 function onSignals(close: () => Promise<void>): void {
   let stopping = false;
@@ -24,6 +21,12 @@ function onSignals(close: () => Promise<void>): void {
 }
 
 export async function runGateway(opts: { kubeconfig?: string; port: number; host: string; datastorageUrl?: string; auditSpillDir?: string; crNamespace?: string; tokenReview?: boolean; timeScale: number }): Promise<void> {
+  const [{ PooledKubeConfig }, { AuditClient, NoopAuditSink }, { tokenReviewAuthenticator }, { startGateway }] = await Promise.all([
+    import('../platform/kube/pooled-kubeconfig.ts'),
+    import('../datastorage/client/audit-client.ts'),
+    import('../gateway/authentication.ts'),
+    import('../gateway/server.ts'),
+  ]);
   const clock = new ScaledClock(opts.timeScale);
   const kc = new PooledKubeConfig();
   if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
@@ -49,6 +52,7 @@ export async function runGateway(opts: { kubeconfig?: string; port: number; host
 }
 
 export async function runDataStorage(opts: { databaseUrl?: string; dataDir?: string; port: number; host: string; shippedWorkflows: boolean; timeScale: number }): Promise<void> {
+  const [{ startDataStorage }, { registerShippedWorkflows }] = await Promise.all([import('../datastorage/server.ts'), import('../stack/kubernaut-services.ts')]);
   const clock = new ScaledClock(opts.timeScale);
   const ds = await startDataStorage({
     clock,
@@ -76,6 +80,7 @@ export async function runAlerting(opts: {
   alertmanagerConfig?: string;
   timeScale: number;
 }): Promise<void> {
+  const [{ PooledKubeConfig }, { startAlerting }] = await Promise.all([import('../platform/kube/pooled-kubeconfig.ts'), import('../stack/alerting.ts')]);
   const clock = new ScaledClock(opts.timeScale);
   const kc = new PooledKubeConfig();
   if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);

@@ -1,17 +1,21 @@
 /**
- * `kubernaut up`: starts the embedded stack in one process, writes `kubeconfig` and
- * `endpoints.json` into the data dir, and shuts down cleanly on SIGINT/SIGTERM.
+ * `kubernaut up`: runs the embedded stack in one process. The API server comes first: once it
+ * serves, the kubeconfig is written and kubectl can work while the control plane, DataStorage, the
+ * Gateway and alerting start in parallel. Each component is announced as it becomes ready and
+ * recorded in `endpoints.json` (see endpoints.ts); "kubernaut is ready" follows the last one.
+ * SIGINT/SIGTERM shut everything down cleanly.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ScaledClock } from '../platform/clock.ts';
-import { componentLogger } from '../platform/log.ts';
+import { componentLogger, logToFile } from '../platform/log.ts';
 import { EmbeddedCluster } from '../cluster/embedded-cluster.ts';
 import { parseTokenFile } from '../cluster/apiserver/auth.ts';
-import { DEFAULT_CONTROL_PLANE, type KubeletTimings } from '../cluster/control-plane/context.ts';
-import { PooledKubeConfig } from '../platform/kube/pooled-kubeconfig.ts';
-import { startServices } from '../stack/kubernaut-services.ts';
-import { startAlerting, type AlertingMode } from '../stack/alerting.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { DEFAULT_CONTROL_PLANE, type KubeletTimings } from '../cluster/control-plane/options.ts';
+import type { AlertingMode } from '../stack/alerting-modes.ts';
+import { resolveDataDir } from './data-dir.ts';
+import { EndpointsFile, type Component } from './endpoints.ts';
 
 export interface UpOptions {
   dataDir?: string;
@@ -43,6 +47,8 @@ export interface UpOptions {
   alertmanagerConfig?: string;
   prometheusBin?: string;
   alertmanagerBin?: string;
+  /** `text`: progress lines on stdout, structured logs in DIR/logs/kubernaut.log; `json`: structured logs on stdout, progress on stderr. */
+  logFormat?: 'text' | 'json';
 }
 
 /** kind's node names: kind-control-plane, kind-worker, kind-worker2, ... */
@@ -57,18 +63,32 @@ function adminToken(tokenFile: string | undefined): string | undefined {
   return (tokens.find(([, u]) => u.groups.includes('system:masters')) ?? tokens[0])?.[0];
 }
 
-export function resolveDataDir(flag: string | undefined): string {
-  return resolve(flag ?? process.env.KUBERNAUT_HOME ?? '.kubernaut');
+/** The components this `up` runs besides the API server, in the order they are listed. */
+function plannedComponents(opts: UpOptions): Component[] {
+  return [
+    'apiServer',
+    ...(opts.controlPlane ? (['controlPlane'] as const) : []),
+    ...(opts.datastorage ? (['dataStorage'] as const) : []),
+    ...(opts.gateway ? (['gateway'] as const) : []),
+    ...(opts.prometheus !== 'none' ? (['alerting'] as const) : []),
+  ];
 }
 
 export async function runUp(opts: UpOptions): Promise<void> {
-  const log = componentLogger('up');
   const dataDir = resolveDataDir(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  const logFile = join(dataDir, 'logs', 'kubernaut.log');
+  if (opts.logFormat !== 'json') logToFile(logFile);
+  const progress = opts.logFormat === 'json' ? process.stderr : process.stdout;
+  const say = (line: string) => progress.write(line + '\n');
+  const log = componentLogger('up');
   const clock = new ScaledClock(opts.timeScale);
+  const state = opts.ephemeral ? undefined : dataDir;
+  const endpoints = new EndpointsFile(dataDir, plannedComponents(opts));
+
   const cluster = await EmbeddedCluster.start({
     clock,
-    dataDir: opts.ephemeral ? undefined : dataDir,
+    dataDir: state,
     host: opts.host,
     port: opts.port,
     tokenFile: opts.tokenFile,
@@ -77,28 +97,119 @@ export async function runUp(opts: UpOptions): Promise<void> {
     watchCacheSize: opts.watchCacheSize,
     tls: opts.tls,
     kubeconfigToken: adminToken(opts.tokenFile),
-    controlPlane: opts.controlPlane
-      ? { nodes: nodeNames(opts.nodes).map((name) => ({ name })), kubelet: { ...DEFAULT_CONTROL_PLANE.kubelet, ...opts.kubeletDelays } }
-      : false,
-    kubeStateMetrics: { port: opts.kubeStateMetricsPort },
+    controlPlane: false,
   });
-  const kc = new PooledKubeConfig();
-  kc.loadFromString(cluster.kubeconfig());
+  const kubeconfigPath = join(dataDir, 'kubeconfig');
+  writeFileSync(kubeconfigPath, cluster.kubeconfig(), { mode: 0o600 });
+  endpoints.ready('apiServer', { apiServer: cluster.url });
+  say(`API server: ${cluster.url}`);
+  say(`export KUBECONFIG=${kubeconfigPath}`);
+
+  const ctx: StartContext = { opts, clock, state, cluster, endpoints, say, closers: [() => cluster.close()], clientConfig: lazyClientConfig(cluster) };
+  const controlPlaneStarted = startControlPlane(ctx);
+  const servicesStarted = startServices(ctx);
+  // Alerting scrapes kube-state-metrics and sends to the Gateway: it needs both.
+  const alertingStarted = Promise.all([controlPlaneStarted, servicesStarted]).then(([, services]) => startAlerting(ctx, services.gatewayUrl));
+  const started = Promise.allSettled([controlPlaneStarted, servicesStarted, alertingStarted]);
+
+  let closing: Promise<void> | undefined;
+  const closeAll = () =>
+    (closing ??= (async () => {
+      // Whatever is still starting finishes first, so nothing is left running behind the close.
+      await started;
+      for (const close of ctx.closers.reverse()) await close().catch((e) => log.warn({ err: (e as Error).message }, 'close failed'));
+      endpoints.remove();
+    })());
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await closeAll();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const failure = (await started).find((r) => r.status === 'rejected');
+  if (failure) {
+    stopping = true;
+    await closeAll();
+    throw failure.reason;
+  }
+  if (stopping) return;
+  log.info({ apiServer: cluster.url, dataDir, timeScale: clock.timeScale, ephemeral: Boolean(opts.ephemeral) }, 'embedded stack is up');
+  say(`kubernaut is ready after ${(performance.now() / 1000).toFixed(1)} s${opts.logFormat === 'json' ? '' : ` (logs: ${logFile})`}`);
+}
+
+/** What the components started after the API server share. */
+interface StartContext {
+  opts: UpOptions;
+  clock: ScaledClock;
+  /** The data dir, unless --ephemeral. */
+  state: string | undefined;
+  cluster: EmbeddedCluster;
+  endpoints: EndpointsFile;
+  say: (line: string) => void;
+  /** Closed in reverse order on shutdown. */
+  closers: Array<() => Promise<void>>;
+  clientConfig: () => Promise<KubeConfig>;
+}
+
+/** One client-node configuration for every in-process service, its module loaded on first use. */
+function lazyClientConfig(cluster: EmbeddedCluster): () => Promise<KubeConfig> {
+  let kubeconfig: Promise<KubeConfig> | undefined;
+  return () =>
+    (kubeconfig ??= import('../platform/kube/pooled-kubeconfig.ts').then(({ PooledKubeConfig }) => {
+      const kc = new PooledKubeConfig();
+      kc.loadFromString(cluster.kubeconfig());
+      return kc;
+    }));
+}
+
+async function startControlPlane({ opts, cluster, endpoints, say }: StartContext): Promise<void> {
+  if (!opts.controlPlane) return;
+  await cluster.startControlPlane(
+    { nodes: nodeNames(opts.nodes).map((name) => ({ name })), kubelet: { ...DEFAULT_CONTROL_PLANE.kubelet, ...opts.kubeletDelays } },
+    { port: opts.kubeStateMetricsPort },
+  );
+  endpoints.ready('controlPlane', { kubeStateMetrics: cluster.kubeStateMetricsUrl });
+  say(`control plane: ${opts.nodes} node${opts.nodes === 1 ? '' : 's'}, kube-state-metrics ${cluster.kubeStateMetricsUrl}`);
+}
+
+/** The Kubernaut CRDs, then DataStorage, then the Gateway (which audits to DataStorage). */
+async function startServices(ctx: StartContext): Promise<{ gatewayUrl?: string }> {
+  const { opts, endpoints, say } = ctx;
+  const { startServices } = await import('../stack/kubernaut-services.ts');
   const services = await startServices({
-    clock,
-    kubeconfig: kc,
+    clock: ctx.clock,
+    kubeconfig: await ctx.clientConfig(),
     host: opts.host,
-    dataDir: opts.ephemeral ? undefined : dataDir,
+    dataDir: ctx.state,
     databaseUrl: opts.databaseUrl,
     dataStorage: opts.datastorage,
     dataStoragePort: opts.datastoragePort,
     gateway: opts.gateway,
     gatewayPort: opts.gatewayPort,
     crNamespace: opts.crNamespace,
-  }).catch(async (e) => {
-    await cluster.close();
-    throw e;
+    onReady: (service, url) => {
+      if (service === 'dataStorage') {
+        endpoints.ready('dataStorage', { dataStorage: url });
+        say(`datastorage: ${url}`);
+      } else {
+        endpoints.ready('gateway', { gateway: url });
+        say(`gateway: ${url} (Alertmanager webhook: ${url}/api/v1/signals/prometheus)`);
+      }
+    },
   });
+  ctx.closers.push(() => services.close());
+  return services;
+}
+
+async function startAlerting(ctx: StartContext, gatewayUrl: string | undefined): Promise<void> {
+  const { opts, cluster, endpoints, say } = ctx;
+  if (opts.prometheus === 'none') return;
+  const { startAlerting } = await import('../stack/alerting.ts');
   const targets = [
     // A stable `instance`: the embedded kube-state-metrics gets a new port on every start, and an
     // alert's identity (its labels) must survive a restart for its `for` state to be restored.
@@ -107,55 +218,21 @@ export async function runUp(opts: UpOptions): Promise<void> {
   ];
   const alerting = await startAlerting({
     mode: opts.prometheus,
-    kubeconfig: kc,
-    clock,
+    kubeconfig: await ctx.clientConfig(),
+    clock: ctx.clock,
     host: opts.host,
-    dataDir: opts.ephemeral ? undefined : dataDir,
+    dataDir: ctx.state,
     prometheusPort: opts.prometheusPort,
     alertmanagerPort: opts.alertmanagerPort,
     targets,
     scrapeIntervalMs: opts.scrapeInterval,
     evaluationIntervalMs: opts.evaluationInterval,
-    gatewayUrl: services.gatewayUrl,
+    gatewayUrl,
     alertmanagerConfigFile: opts.alertmanagerConfig,
     binaries: { prometheus: opts.prometheusBin, alertmanager: opts.alertmanagerBin },
-  }).catch(async (e) => {
-    await services.close();
-    await cluster.close();
-    throw e;
   });
-  const kubeconfigPath = join(dataDir, 'kubeconfig');
-  const endpointsPath = join(dataDir, 'endpoints.json');
-  writeFileSync(kubeconfigPath, cluster.kubeconfig(), { mode: 0o600 });
-  const endpoints: Record<string, string> = { apiServer: cluster.url };
-  if (cluster.kubeStateMetricsUrl) endpoints.kubeStateMetrics = cluster.kubeStateMetricsUrl;
-  if (services.dataStorageUrl) endpoints.dataStorage = services.dataStorageUrl;
-  if (services.gatewayUrl) endpoints.gateway = services.gatewayUrl;
-  if (alerting.prometheusUrl) endpoints.prometheus = alerting.prometheusUrl;
-  if (alerting.alertmanagerUrl) endpoints.alertmanager = alerting.alertmanagerUrl;
-  writeFileSync(endpointsPath, JSON.stringify(endpoints, null, 2) + '\n');
-
-  log.info({ apiServer: cluster.url, dataDir, timeScale: clock.timeScale, ephemeral: Boolean(opts.ephemeral) }, 'embedded stack is up');
-  process.stdout.write(`kubernaut is up: API server ${cluster.url}\n`);
-  if (cluster.kubeStateMetricsUrl) process.stdout.write(`kube-state-metrics: ${cluster.kubeStateMetricsUrl}\n`);
-  if (services.dataStorageUrl) process.stdout.write(`datastorage: ${services.dataStorageUrl}\n`);
-  if (services.gatewayUrl) process.stdout.write(`gateway: ${services.gatewayUrl} (Alertmanager webhook: ${services.gatewayUrl}/api/v1/signals/prometheus)\n`);
-  if (alerting.prometheusUrl) process.stdout.write(`alerts: ${alerting.prometheusUrl}/alerts (Prometheus API ${alerting.prometheusUrl}/api/v1)\n`);
-  if (alerting.alertmanagerUrl && alerting.alertmanagerUrl !== alerting.prometheusUrl) process.stdout.write(`alertmanager: ${alerting.alertmanagerUrl}\n`);
-  process.stdout.write(`export KUBECONFIG=${kubeconfigPath}\n`);
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    await alerting.close();
-    await services.close();
-    await cluster.close();
-    // endpoints.json describes running components only.
-    rmSync(endpointsPath, { force: true });
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  ctx.closers.push(() => alerting.close());
+  endpoints.ready('alerting', { prometheus: alerting.prometheusUrl, alertmanager: alerting.alertmanagerUrl });
+  say(`alerts: ${alerting.prometheusUrl}/alerts (Prometheus API ${alerting.prometheusUrl}/api/v1)`);
+  if (alerting.alertmanagerUrl && alerting.alertmanagerUrl !== alerting.prometheusUrl) say(`alertmanager: ${alerting.alertmanagerUrl}`);
 }

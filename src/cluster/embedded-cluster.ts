@@ -13,8 +13,8 @@ import { ClusterClient } from './client/cluster-client.ts';
 import { GarbageCollector } from './controllers/garbage-collector.ts';
 import { NamespaceController } from './controllers/namespace-controller.ts';
 import { servingPki, type ServingPki } from './pki.ts';
-import { DEFAULT_CONTROL_PLANE, type ControlPlaneOptions } from './control-plane/context.ts';
-import { startControlPlane, type RunningControlPlane } from './control-plane/index.ts';
+import { DEFAULT_CONTROL_PLANE, type ControlPlaneOptions } from './control-plane/options.ts';
+import type { RunningControlPlane } from './control-plane/index.ts';
 
 export interface EmbeddedClusterOptions {
   clock: Clock;
@@ -48,6 +48,7 @@ export class EmbeddedCluster {
     private readonly http: Server,
     readonly url: string,
     private readonly clock: Clock,
+    private readonly host: string,
     private readonly pki: ServingPki | undefined,
     private readonly token: string | undefined,
   ) {}
@@ -67,17 +68,25 @@ export class EmbeddedCluster {
     const addr = await listen(http, opts.port ?? 0, host);
     const url = `${pki ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
     apiServer.publicAddress = `${host}:${addr.port}`;
-    const cluster = new EmbeddedCluster(apiServer, http, url, opts.clock, pki, opts.kubeconfigToken);
+    const cluster = new EmbeddedCluster(apiServer, http, url, opts.clock, host, pki, opts.kubeconfigToken);
     await cluster.startControllers();
-    if (opts.controlPlane !== false) {
-      cluster.controlPlane = await startControlPlane((ua) => cluster.client(ua), opts.clock, {
-        ...DEFAULT_CONTROL_PLANE,
-        ...opts.controlPlane,
-        kubelet: { ...DEFAULT_CONTROL_PLANE.kubelet, ...opts.controlPlane?.kubelet },
-        kubeStateMetrics: { host, ...opts.kubeStateMetrics },
-      });
-    }
+    if (opts.controlPlane !== false) await cluster.startControlPlane(opts.controlPlane, opts.kubeStateMetrics);
     return cluster;
+  }
+
+  /**
+   * Starts the simulated control plane on a cluster started without one. Its modules load only
+   * now, so `kubernaut up` serves kubectl before it has even read them.
+   */
+  async startControlPlane(controlPlane: Partial<ControlPlaneOptions> = {}, kubeStateMetrics: { host?: string; port?: number } = {}): Promise<void> {
+    if (this.controlPlane) throw new Error('the control plane is already running');
+    const { startControlPlane } = await import('./control-plane/index.ts');
+    this.controlPlane = await startControlPlane((ua) => this.client(ua), this.clock, {
+      ...DEFAULT_CONTROL_PLANE,
+      ...controlPlane,
+      kubelet: { ...DEFAULT_CONTROL_PLANE.kubelet, ...controlPlane.kubelet },
+      kubeStateMetrics: { host: this.host, ...kubeStateMetrics },
+    });
   }
 
   /** `http://host:port/metrics` of the embedded kube-state-metrics, when the control plane runs. */

@@ -72,7 +72,11 @@ export class ScaledClock implements Clock {
   }
 }
 
-/** Parses a Go/Prometheus-style duration ("90s", "3m", "1h30m", "250ms") into milliseconds. */
+/**
+ * Parses a duration of Kubernaut's own flags ("90s", "1.5s", "1h30m", "250ms") into milliseconds.
+ * Lenient on purpose (fractions, any order of units); what a Prometheus binary would also read goes
+ * through the strict parsePromDuration of src/alerting/prometheus-duration.ts instead.
+ */
 export function parseDuration(text: string): number {
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/g;
   const units: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5, y: 31536e6 };

@@ -15,13 +15,9 @@ import { startExternalAlerting } from '../alerting/external/index.ts';
 import { probePort } from '../alerting/external/ports.ts';
 import type { Clock } from '../platform/clock.ts';
 import { componentLogger } from '../platform/log.ts';
+import { DEFAULT_ALERTMANAGER_PORT, DEFAULT_PROMETHEUS_PORT, type AlertingMode } from './alerting-modes.ts';
 
-export type AlertingMode = 'embedded' | 'external' | 'none';
-export const ALERTING_MODES: readonly AlertingMode[] = ['embedded', 'external', 'none'];
-
-/** Where users are told to look for alerts (the reference scenario's README says so). */
-export const DEFAULT_PROMETHEUS_PORT = 9190;
-export const DEFAULT_ALERTMANAGER_PORT = 9093;
+export { ALERTING_MODES, DEFAULT_ALERTMANAGER_PORT, DEFAULT_PROMETHEUS_PORT, type AlertingMode } from './alerting-modes.ts';
 
 export interface AlertingOptions {
   mode: AlertingMode;

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { installKubernautCrds } from '../api/install.ts';
 import { AuditClient, NoopAuditSink, type AuditSink } from '../datastorage/client/audit-client.ts';
-import { startDataStorage, type DataStorageHandle } from '../datastorage/server.ts';
-import { startGateway, type RunningGateway } from '../gateway/server.ts';
+import type { DataStorageHandle } from '../datastorage/server.ts';
+import type { RunningGateway } from '../gateway/server.ts';
 import type { Clock } from '../platform/clock.ts';
 import { componentLogger } from '../platform/log.ts';
 
@@ -29,6 +29,8 @@ export interface ServicesOptions {
   dataStorage: boolean;
   gateway: boolean;
   crNamespace?: string;
+  /** Told as each service starts serving, before the next one starts. */
+  onReady?: (service: 'dataStorage' | 'gateway', url: string) => void;
 }
 
 /** Where RemediationRequests of cluster-scoped targets (Nodes, PVs) live, unless crNamespace says otherwise. */
@@ -70,7 +72,9 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
     await ensureNamespace(opts.kubeconfig, opts.crNamespace ?? CONTROLLER_NAMESPACE);
     let ds: DataStorageHandle | undefined;
     let audit: AuditSink = new NoopAuditSink();
+    // Each service's modules load only when it runs (PGlite alone weighs tens of MB).
     if (opts.dataStorage) {
+      const { startDataStorage } = await import('../datastorage/server.ts');
       ds = await startDataStorage({
         clock: opts.clock,
         host: opts.host,
@@ -84,11 +88,14 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
       // Closed before DataStorage (closers run in reverse) so the last events are delivered.
       closers.push(() => client.close());
       audit = client;
+      opts.onReady?.('dataStorage', ds.url);
     }
     let gw: RunningGateway | undefined;
     if (opts.gateway) {
+      const { startGateway } = await import('../gateway/server.ts');
       gw = await startGateway({ kubeconfig: opts.kubeconfig, clock: opts.clock, host: opts.host, port: opts.gatewayPort, auditClient: audit, crNamespace: opts.crNamespace, controllerNamespace: CONTROLLER_NAMESPACE });
       closers.push(() => gw!.close());
+      opts.onReady?.('gateway', gw.url);
     }
     return { dataStorageUrl: ds?.url, gatewayUrl: gw?.url, close };
   } catch (e) {

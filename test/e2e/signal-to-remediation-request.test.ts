@@ -15,21 +15,11 @@ const MANIFESTS = join(ROOT, 'deploy/demo/scenarios/statefulset-pvc-failure/mani
 let k: RunningKubernaut;
 let endpoints: { gateway: string; dataStorage: string };
 
-const referenceAlert = JSON.stringify({
-  version: '4',
-  status: 'firing',
-  receiver: 'kubernaut',
-  groupLabels: { alertname: 'KubernautStatefulSetReplicasMismatch' },
-  alerts: [
-    {
-      status: 'firing',
-      // kube-state-metrics' own pod/service/instance/job labels ride along, as scraped.
-      labels: { alertname: 'KubernautStatefulSetReplicasMismatch', severity: 'critical', namespace: NS, statefulset: 'kv-store', pod: 'kube-state-metrics-6d8f9c7b5-qx2lp', service: 'kube-state-metrics', instance: '10.244.0.7:8080', job: 'kube-state-metrics', container: 'kube-state-metrics' },
-      annotations: { summary: 'StatefulSet demo-statefulset/kv-store has 2/3 ready replicas' },
-      startsAt: new Date().toISOString(),
-    },
-  ],
-});
+// The Alertmanager webhook the README posts by hand (a firing KubernautStatefulSetReplicasMismatch
+// with kube-state-metrics' own job/instance/container labels riding along, as scraped), made current.
+const shippedWebhook = JSON.parse(readFileSync(join(ROOT, 'deploy/demo/scenarios/statefulset-pvc-failure/alertmanager-webhook.json'), 'utf8'));
+shippedWebhook.alerts[0].startsAt = new Date().toISOString();
+const referenceAlert = JSON.stringify(shippedWebhook);
 
 before(async () => {
   k = await startKubernaut({ args: ['--ephemeral'] });
@@ -67,7 +57,10 @@ test('the reference alert, 20 times at once, is one RemediationRequest with occu
 test('an alert about an unmanaged namespace is rejected and creates nothing', async () => {
   k.kubectlOk(['create', 'namespace', 'unmanaged']);
   k.kubectlOk(['create', 'deployment', 'web', '-n', 'unmanaged', '--image=nginx']);
-  const body = referenceAlert.replace(/"namespace":"demo-statefulset","statefulset":"kv-store"/, '"namespace":"unmanaged","deployment":"web"');
+  const unmanaged = JSON.parse(referenceAlert);
+  const { statefulset: _statefulset, ...labels } = unmanaged.alerts[0].labels;
+  unmanaged.alerts[0].labels = { ...labels, namespace: 'unmanaged', deployment: 'web' };
+  const body = JSON.stringify(unmanaged);
   const res = await fetch(`${endpoints.gateway}/api/v1/signals/prometheus`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   assert.equal(res.status, 200);
   assert.equal(((await res.json()) as { status: string }).status, 'rejected');

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, ROOT, startKubernaut, type RunningKubernaut } from '../helpers/kubernaut-process.ts';
 import { parseExposition, sampleValue } from '../helpers/prometheus-text.ts';
+import { SCENARIO_KUBELET_DELAYS } from '../helpers/reference-scenario.ts';
 
 const NS = 'demo-statefulset';
 const SCENARIO = join(ROOT, 'deploy/demo/scenarios/statefulset-pvc-failure');
@@ -35,7 +36,7 @@ async function metrics() {
 const stsId = { namespace: NS, statefulset: 'kv-store' };
 
 before(async () => {
-  k = await startKubernaut({ args: ['--ephemeral', '--no-gateway', '--no-datastorage'] });
+  k = await startKubernaut({ args: ['--ephemeral', '--no-gateway', '--no-datastorage', '--kubelet-delays', SCENARIO_KUBELET_DELAYS] });
 });
 after(async () => {
   await k?.stop();
@@ -89,12 +90,12 @@ test('step 2: deleting pod, claim and volume leaves kv-store-2 Pending and the s
     const p = pod('kv-store-2');
     return p && p.metadata.uid !== oldPodUid && p;
   }, 'kv-store-2 recreated');
-  // The kubelet keeps refusing the claim being deleted; give it several retries.
+  // The kubelet keeps refusing the claim being deleted: wait until it has retried (the event's
+  // count grows with each refusal), then check the pod is still where the first refusal left it.
   await eventually(() => {
     const r = k.kubectl(['get', 'events', '-n', NS, '--field-selector', `involvedObject.name=kv-store-2,reason=FailedMount`, '-o', 'json']);
-    return r.code === 0 && JSON.parse(r.stdout).items.some((e: any) => /data-kv-store-2: PVC is being deleted/.test(e.message));
-  }, 'FailedMount event');
-  await new Promise((r) => setTimeout(r, 3000));
+    return r.code === 0 && JSON.parse(r.stdout).items.some((e: any) => /data-kv-store-2: PVC is being deleted/.test(e.message) && e.count >= 3);
+  }, 'FailedMount event, refused three times', 40_000, 250);
   const p = pod('kv-store-2');
   assert.equal(p.metadata.uid, stuck.metadata.uid);
   assert.equal(p.status.phase, 'Pending');

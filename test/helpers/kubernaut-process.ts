@@ -20,7 +20,7 @@ export interface RunningKubernaut {
   kubeconfig: string;
   url: string;
   process: ChildProcess;
-  /** Everything the process wrote to stdout and stderr so far (logs at KUBERNAUT_LOG_LEVEL, default warn). */
+  /** Everything the process wrote to stdout and stderr so far (JSON logs at KUBERNAUT_LOG_LEVEL, default warn, and progress lines). */
   output(): string;
   /** Runs kubectl; never throws. */
   kubectl(args: string[], opts?: { input?: string; timeoutMs?: number }): KubectlResult;
@@ -32,23 +32,24 @@ export interface RunningKubernaut {
 }
 
 /**
- * Spawns `kubernaut <args>` and resolves once its stdout matches `ready` (group 1 is returned);
- * rejects with everything it printed if it exits first or takes longer than 90 s.
+ * Spawns `kubernaut <args>` and resolves once its output (stdout and stderr) matches `ready`
+ * (group 1 is returned); rejects with everything it printed if it exits first or takes longer than 90 s.
  */
 async function spawnUntil(args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; match: string; output: () => string }> {
   const proc = spawn(process.execPath, ['bin/kubernaut.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBERNAUT_LOG_LEVEL: process.env.KUBERNAUT_LOG_LEVEL ?? 'warn', ...env } });
   let out = '';
-  proc.stderr!.on('data', (d) => (out += d));
   const match = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`kubernaut ${args[0]} did not start in time:\n${out}`)), 90_000);
-    proc.stdout!.on('data', (d) => {
+    const collect = (d: Buffer) => {
       out += d;
       const m = ready.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
       }
-    });
+    };
+    proc.stdout!.on('data', collect);
+    proc.stderr!.on('data', collect);
     proc.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`kubernaut ${args[0]} exited with ${code}:\n${out}`));
@@ -60,7 +61,13 @@ async function spawnUntil(args: string[], ready: RegExp, env: Record<string, str
 export async function startKubernaut(opts: { args?: string[]; dataDir?: string; keepDataDir?: boolean } = {}): Promise<RunningKubernaut> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kubernaut-test-'));
   const cacheDir = join(dataDir, 'kubectl-cache');
-  const { proc, match: kubeconfig, output } = await spawnUntil(['up', '--data-dir', dataDir, '--port', '0', '--prometheus-port', '0', '--alertmanager-port', '0', ...(opts.args ?? [])], /export KUBECONFIG=(\S+)/);
+  // JSON logs on stdout, so output() holds them for tests that look for a log line; the stack is
+  // ready for the test when `up` says every component is.
+  const { proc, output } = await spawnUntil(
+    ['up', '--data-dir', dataDir, '--port', '0', '--prometheus-port', '0', '--alertmanager-port', '0', '--log-format', 'json', ...(opts.args ?? [])],
+    /^(kubernaut is ready)/m,
+  );
+  const kubeconfig = join(dataDir, 'kubeconfig');
   const url = JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')).apiServer as string;
   const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: cacheDir, HOME: dataDir };
   const kubectl = (kargs: string[], o: { input?: string; timeoutMs?: number } = {}): KubectlResult => {

@@ -103,3 +103,17 @@ export class ManualClock implements Clock {
 async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
 }
+
+/**
+ * Moves the clock forward in small steps until `check` holds, letting real I/O (an API server's
+ * watches, HTTP) settle between steps, so a whole cluster can run on a clock the test drives.
+ * The real-time deadline only guards against a hang; it never decides what the test sees.
+ */
+export async function driveUntil(clock: ManualClock, check: () => unknown, what: string, opts: { stepMs?: number; deadlineMs?: number } = {}): Promise<void> {
+  const deadline = Date.now() + (opts.deadlineMs ?? 20_000);
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (clock at ${clock.now().toISOString()})`);
+    await clock.advance(opts.stepMs ?? 50);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}

@@ -4,7 +4,7 @@
  * tools) read the same text a real Prometheus would send.
  */
 import { formatTime, GO_ZERO_TIME } from '../dispatch/fingerprint.ts';
-import { formatFloatExp, formatFloatPlain } from '../rules/goformat.ts';
+import { formatFloatExp, formatFloatPlain } from '../../platform/go-format.ts';
 
 /** A query result value: Go's `strconv.FormatFloat(v, 'f', -1, 64)`, so never exponent notation. */
 export const formatSampleValue = formatFloatPlain;

@@ -1,7 +1,9 @@
 /**
  * Keeps the `for` state of pending and firing alerts across restarts, like Prometheus restores it
  * from its ALERTS_FOR_STATE series: the state is written to a JSON file every few seconds and on
- * shutdown, and read back when the rules load again. As in Prometheus (`--rules.alert.for-outage-tolerance`
+ * shutdown, and read back when the rules present at start load again. A rule that is removed takes
+ * its state with it (Prometheus marks its series stale and never restores them), and so does one
+ * whose object is gone when the stack starts again. As in Prometheus (`--rules.alert.for-outage-tolerance`
  * 1h, `--rules.alert.for-grace-period` 10m): after an outage longer than the tolerance nothing is
  * restored; the outage itself does not count as time spent pending; and an alert whose `for` is
  * longer than the grace period does not fire sooner than the grace period after the restart.

@@ -128,6 +128,7 @@ export async function startEmbeddedAlerting(opts: EmbeddedAlertingOptions): Prom
     throw e;
   }
   log.info({ url: api.url, targets: opts.targets.map((t) => t.url) }, 'embedded alerting started');
+  void source.synced.then(() => rules.initialRulesLoaded());
 
   return {
     url: api.url,

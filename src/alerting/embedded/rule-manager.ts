@@ -4,7 +4,7 @@
  * survived unchanged; removing it stops its groups and marks their recorded series stale.
  * After every group evaluation the alerts due for sending go to `onAlerts` (the dispatcher).
  */
-import type { Clock } from '../../platform/clock.ts';
+import type { Clock, Timer } from '../../platform/clock.ts';
 import { componentLogger } from '../../platform/log.ts';
 import type { IncomingAlert } from '../dispatch/index.ts';
 import {
@@ -51,18 +51,19 @@ export class RuleManager {
   private readonly objects = new Map<string, LoadedObject>();
   private readonly storage: RuleStorage;
   private stopped = false;
-  /** Alert state saved by the previous run, consumed rule by rule as the rules load again. */
-  private readonly saved: SavedAlerts | undefined;
+  /**
+   * Alert state saved by the previous run, consumed rule by rule as the rules present at start
+   * load again, and dropped once they have (see {@link initialRulesLoaded}).
+   */
+  private saved: SavedAlerts | undefined;
   private stateDirty = false;
-  private readonly saveTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly saveTimer: Timer | undefined;
 
   constructor(private readonly opts: RuleManagerOptions) {
     this.storage = new RuleStorage(opts.store, { lookbackDeltaMs: opts.lookbackDeltaMs });
     this.saved = opts.stateFile?.load();
-    if (opts.stateFile) {
-      this.saveTimer = setInterval(() => this.saveState(), STATE_SAVE_INTERVAL_MS);
-      this.saveTimer.unref();
-    }
+    // On the clock like every other timer (tests drive it), but every 2 s of real time at any scale.
+    if (opts.stateFile) this.saveTimer = opts.clock.setInterval(() => this.saveState(), opts.clock.nominal(STATE_SAVE_INTERVAL_MS));
   }
 
   /**
@@ -91,14 +92,34 @@ export class RuleManager {
     return result;
   }
 
-  /** Unloads a PrometheusRule object (deleted from the cluster). */
+  /**
+   * Unloads a PrometheusRule object (deleted from the cluster). Its alerts' state goes with it, from
+   * the state file too and at once: Prometheus marks a removed rule's ALERTS_FOR_STATE series stale,
+   * and a stale series is never restored, so the rule starts afresh if it is ever applied again.
+   */
   remove(meta: { namespace?: string; name: string }): void {
     const key = objectKey(meta);
     const loaded = this.objects.get(key);
     if (!loaded) return;
     this.objects.delete(key);
     this.stopGroups(loaded.groups, new Set());
+    this.saveState();
     this.log.info({ prometheusRule: key }, 'rules unloaded');
+  }
+
+  /**
+   * The PrometheusRule objects present at start are loaded: what the previous run saved for rules
+   * that did not come back (objects deleted while the stack was down) is dropped. Prometheus
+   * restores `for` state only for the groups of its first rule load; a rule added later, even one
+   * with the same name and expression as before, starts afresh.
+   */
+  initialRulesLoaded(): void {
+    if (!this.saved) return;
+    const dropped = this.saved.rules.size;
+    this.saved = undefined;
+    if (dropped > 0) this.log.info({ rules: dropped }, 'saved alert state of rules that did not come back dropped');
+    this.stateDirty = true;
+    this.saveState();
   }
 
   /** Every running group, ordered by object then group name (what the API and /alerts page show). */
@@ -118,7 +139,7 @@ export class RuleManager {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.saveTimer) clearInterval(this.saveTimer);
+    this.saveTimer?.cancel();
     await Promise.all(this.groups().map((g) => g.stop()));
     this.saveState();
     this.objects.clear();
@@ -188,6 +209,8 @@ export class RuleManager {
 
   /** Stops groups that are not kept, and marks their recorded series stale. */
   private stopGroups(groups: RuleGroup[], keep: Set<string>): void {
+    // A group that goes takes its alerts' state out of the next save.
+    if (groups.some((g) => !keep.has(g.id))) this.stateDirty = true;
     for (const g of groups) {
       void g.stop().then(() => {
         if (!keep.has(g.id)) this.storage.drop(g.id, g.rules, this.opts.clock.nowMs());

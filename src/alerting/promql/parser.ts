@@ -13,6 +13,7 @@ import {
   type VectorMatching,
   type VectorSelector,
 } from './ast.ts';
+import { parsePromDuration } from '../prometheus-duration.ts';
 import { FUNCTIONS } from './functions-table.ts';
 import { anchoredRegex, type Matcher, type MatchType } from './storage.ts';
 
@@ -66,23 +67,18 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
 
-const DURATION_UNITS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-  y: 31_536_000_000,
-};
-
-/** Parses a duration like `5m`, `1h30m`, `250ms` (or a plain number of seconds) into ms; undefined if not one. */
+/**
+ * A PromQL duration (`5m`, `1h30m`, `250ms`: Prometheus' strict model.ParseDuration grammar) or a
+ * plain number of seconds (as the HTTP API and Prometheus 3 number literals take); in ms, undefined
+ * if it is neither.
+ */
 export function parseDuration(text: string): number | undefined {
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  if (!/^(\d+(ms|[smhdwy]))+$/.test(text)) return undefined;
-  let total = 0;
-  for (const m of text.matchAll(/(\d+)(ms|[smhdwy])/g)) total += Number(m[1]) * DURATION_UNITS[m[2]];
-  return total;
+  try {
+    return parsePromDuration(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function parseNumber(text: string): number | undefined {

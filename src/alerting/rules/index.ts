@@ -27,5 +27,5 @@ export {
 } from './alerting-rule.ts';
 export { RuleGroup, type GroupOptions } from './group.ts';
 export { expandTemplate, checkTemplate, templateFunctionNames, TemplateError, type TemplateInput } from './template.ts';
-export { sprintf, formatFloatShortest, formatG, formatValue } from './goformat.ts';
+export { sprintf, formatFloatShortest, formatG, formatValue } from '../../platform/go-format.ts';
 export { RESEND_DELAY_MS, FOR_GRACE_PERIOD_MS, FOR_OUTAGE_TOLERANCE_MS } from './prometheus-defaults.ts';

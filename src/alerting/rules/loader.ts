@@ -3,7 +3,7 @@
  * reported (object, group, rule name, reason) and skipped; it never stops the other rules.
  */
 import { z } from 'zod';
-import { parseDuration } from '../../platform/clock.ts';
+import { parsePromDuration } from '../prometheus-duration.ts';
 import { checkTemplate } from './template.ts';
 import type { ParseFn } from './types.ts';
 
@@ -100,10 +100,14 @@ function zodMessage(e: z.ZodError): string {
   return e.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
 }
 
+/**
+ * `for`, `keep_firing_for` and `interval` are Go `model.Duration`s in a Prometheus rule file, so they
+ * take Prometheus' strict grammar: `for: 1.5m` is refused here exactly as promtool refuses it.
+ */
 function duration(text: string | undefined, what: string): number {
   if (text === undefined || text === '') return 0;
   try {
-    return parseDuration(text.trim());
+    return parsePromDuration(text);
   } catch {
     throw new Error(`invalid ${what} "${text}"`);
   }

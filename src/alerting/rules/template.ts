@@ -5,7 +5,8 @@
  * `with`, `range`, comments and `{{-`/`-}}` trimming. Errors never throw out of `expandTemplate`:
  * the result is Prometheus' `<error expanding template: ...>` text.
  */
-import { formatG, formatValue, sprintf } from './goformat.ts';
+import { formatG, formatValue, sprintf } from '../../platform/go-format.ts';
+import { parsePromDuration } from '../prometheus-duration.ts';
 
 export interface TemplateInput {
   labels: Record<string, string>;
@@ -595,13 +596,15 @@ const FUNCS: Record<string, Fn> = {
     return m && !/^\d+$/.test(m[1]) ? m[1] + (m[2] ?? '') : s;
   },
   parseDuration: (d) => {
-    // Prometheus durations: integer amounts of y w d h m s ms, largest first, each at most once ("1h30m").
+    // model.ParseDuration, in seconds.
     const text = str(d);
-    const m = text.match(/^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/);
-    if (text === '0') return 0;
-    if (!m || text === '') throw new Error(`not a valid duration string: ${JSON.stringify(text)}`);
-    const seconds = [31536000, 604800, 86400, 3600, 60, 1, 0.001];
-    return seconds.reduce((sum, unit, i) => sum + (m[i + 1] === undefined ? 0 : Number(m[i + 1]) * unit), 0);
+    let ms: number;
+    try {
+      ms = parsePromDuration(text);
+    } catch {
+      throw new Error(`not a valid duration string: ${JSON.stringify(text)}`);
+    }
+    return ms / 1000;
   },
   safeHtml: (s) => str(s),
   html: (s) => str(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c]!),

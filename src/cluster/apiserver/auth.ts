@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { errors } from './errors.ts';
-import type { ApiRequest, UserInfo } from './http/types.ts';
+import type { ApiRequest, UserInfo } from '../core/api-request.ts';
 import type { ObjectStore } from './storage/object-store.ts';
 
 export const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };

@@ -2,7 +2,7 @@
  * The built-in resources the embedded API server serves, described the way discovery reports
  * them on a v1.32 cluster (short names, categories, verbs, subresources).
  */
-import type { ResourceInfo } from './types.ts';
+import type { ResourceInfo } from '../core/types.ts';
 
 const RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const CREATE_ONLY = ['create'];

@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { ResourceRegistry } from './registry.ts';
-import type { ResourceInfo } from './types.ts';
-import { groupVersion } from './types.ts';
+import type { ResourceInfo } from '../core/types.ts';
+import { groupVersion } from '../core/types.ts';
 
 export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 const AGGREGATED_V2BETA1_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';

@@ -6,7 +6,7 @@
 import type { Clock } from '../../platform/clock.ts';
 import { timestamp } from './lifecycle.ts';
 import type { ResourceRegistry } from './registry.ts';
-import type { KubeObject, ResourceInfo } from './types.ts';
+import type { KubeObject, ResourceInfo } from '../core/types.ts';
 
 export const CRD_CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../../platform/clock.ts';
 import { errors } from './errors.ts';
-import type { KubeObject, ResourceInfo } from './types.ts';
+import type { KubeObject, ResourceInfo } from '../core/types.ts';
 
 /** Kinds whose objects carry metadata.generation (workloads and custom resources). */
 const GENERATION_GROUPS = new Set(['apps', 'batch', 'policy', 'autoscaling', 'networking.k8s.io', 'apiextensions.k8s.io']);

@@ -3,7 +3,7 @@
  * from CustomResourceDefinitions. Discovery, OpenAPI and request routing all read from here.
  */
 import { builtinResources } from './builtin-resources.ts';
-import type { JSONSchemaProps, KubeObject, PrinterColumn, ResourceInfo } from './types.ts';
+import type { JSONSchemaProps, KubeObject, PrinterColumn, ResourceInfo } from '../core/types.ts';
 
 export class ResourceRegistry {
   private builtins: ResourceInfo[] = builtinResources();

@@ -14,14 +14,14 @@ import { handleGet, handleList, handleWatch } from './handlers/read.ts';
 import { handleReview } from './handlers/reviews.ts';
 import { handleBinding, handleEviction, handleFinalize, handleLog, handleScale } from './handlers/subresources.ts';
 import { commitUpdate, deleteObject, handleCreate, handleDelete, handleDeleteCollection, handlePatch, handleUpdate, type WriteDeps } from './handlers/write.ts';
-import type { ApiRequest, ApiResponse } from './http/types.ts';
+import type { ApiRequest, ApiResponse } from '../core/api-request.ts';
 import { ClusterIpAllocator, CRD_CLEANUP_FINALIZER } from './kind-rules.ts';
 import { isVirtualResource } from './builtin-resources.ts';
 import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE, OpenApiPublisher } from './openapi/index.ts';
 import { ResourceRegistry } from './registry.ts';
 import { ObjectStore } from './storage/object-store.ts';
 import { FilePersistence } from './storage/persistence.ts';
-import type { KubeObject } from './types.ts';
+import type { KubeObject } from '../core/types.ts';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-kubernaut' };
 

@@ -3,9 +3,9 @@
  * REST requests kubectl sends, delivered in-process to `ApiServer.handle` (no sockets), so the
  * controllers are ordinary clients that never touch the server's storage.
  */
-import type { ApiRequest, ApiResponse, UserInfo, WatchEvent } from '../apiserver/http/types.ts';
-import { isWatchResponse } from '../apiserver/http/types.ts';
-import type { KubeObject } from '../apiserver/types.ts';
+import type { ApiRequest, ApiResponse, UserInfo, WatchEvent } from '../core/api-request.ts';
+import { isWatchResponse } from '../core/api-request.ts';
+import type { KubeObject } from '../core/types.ts';
 
 export interface Transport {
   handle(req: ApiRequest): Promise<ApiResponse>;

@@ -3,7 +3,7 @@
  * calls back on every change, resumes after a closed watch and relists after 410 Gone.
  */
 import type { Clock } from '../../platform/clock.ts';
-import type { KubeObject } from '../apiserver/types.ts';
+import type { KubeObject } from '../core/types.ts';
 import { ClusterClient, type Gvr } from './cluster-client.ts';
 
 export type InformerEvent = 'ADDED' | 'MODIFIED' | 'DELETED';

@@ -20,7 +20,8 @@ import { Kubelet } from '../kubelet/kubelet.ts';
 import { ensureDefaultStorageClass } from '../local-path-provisioner/default-storage-class.ts';
 import { LocalPathProvisioner } from '../local-path-provisioner/local-path-provisioner.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
-import type { Component, ControlPlaneOptions, KubeletTimings } from './context.ts';
+import type { Component } from '../client/component.ts';
+import type { ControlPlaneOptions, KubeletTimings } from './options.ts';
 import { ControlPlaneRuntime } from './runtime.ts';
 
 export interface RunningControlPlane {

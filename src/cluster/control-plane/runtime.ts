@@ -7,8 +7,8 @@ import type { Clock } from '../../platform/clock.ts';
 import { componentLogger } from '../../platform/log.ts';
 import type { ClusterClient } from '../client/cluster-client.ts';
 import { SharedInformers } from '../client/shared-informers.ts';
-import type { Component, ControlPlaneContext } from './context.ts';
-import { EventRecorder } from './event-recorder.ts';
+import type { Component, ControlPlaneContext } from '../client/component.ts';
+import { EventRecorder } from '../client/event-recorder.ts';
 
 export class ControlPlaneRuntime {
   readonly context: ControlPlaneContext;

@@ -7,11 +7,11 @@
  */
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
-import type { KubeObject, OwnerReference } from '../apiserver/types.ts';
+import type { KubeObject, OwnerReference } from '../core/types.ts';
 import { ClientError, type ClusterClient, type Gvr } from '../client/cluster-client.ts';
 import { Informer } from '../client/informer.ts';
 import { discoverResources, type DiscoveredResource } from './discovery-client.ts';
-import { WorkQueue } from './workqueue.ts';
+import { WorkQueue } from '../client/workqueue.ts';
 
 interface Node {
   gvr: Gvr;

@@ -8,7 +8,7 @@ import type { Logger } from '../../platform/log.ts';
 import { ClientError, type ClusterClient } from '../client/cluster-client.ts';
 import { Informer } from '../client/informer.ts';
 import { discoverResources } from './discovery-client.ts';
-import { WorkQueue } from './workqueue.ts';
+import { WorkQueue } from '../client/workqueue.ts';
 
 const NAMESPACES = { group: '', version: 'v1', resource: 'namespaces' };
 const SERVICE_ACCOUNTS = { group: '', version: 'v1', resource: 'serviceaccounts' };

@@ -2,7 +2,7 @@
  * Pod and container families. Pod series carry `namespace`, `pod` and `uid`;
  * container series add `container`.
  */
-import type { KubeObject } from '../apiserver/types.ts';
+import type { KubeObject } from '../core/types.ts';
 import { arr, bool01, conditionSeries, gauge, num, obj, sortedObjects, str, type ClusterSnapshot, type Labels, type MetricFamily, type Sample } from './model.ts';
 
 const POD_PHASES = ['Pending', 'Succeeded', 'Failed', 'Unknown', 'Running'] as const;

@@ -2,7 +2,7 @@
  * Storage and cluster-scope families: PersistentVolumeClaim, PersistentVolume,
  * Node and Namespace.
  */
-import type { KubeObject } from '../apiserver/types.ts';
+import type { KubeObject } from '../core/types.ts';
 import { bool01, conditionSeries, gauge, namespaced, obj, arr, sortedObjects, str, type Labels, type MetricFamily, type Sample } from './model.ts';
 
 const PVC_PHASES = ['Pending', 'Bound', 'Lost'] as const;

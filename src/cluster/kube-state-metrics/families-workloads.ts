@@ -2,7 +2,7 @@
  * Workload controller families: StatefulSet, Deployment, ReplicaSet, DaemonSet,
  * Job, HorizontalPodAutoscaler and PodDisruptionBudget.
  */
-import type { KubeObject } from '../apiserver/types.ts';
+import type { KubeObject } from '../core/types.ts';
 import { gauge, namespaced, num, obj, perObject, type ClusterSnapshot, type MetricFamily } from './model.ts';
 
 type Pick = (s: ClusterSnapshot) => KubeObject[];

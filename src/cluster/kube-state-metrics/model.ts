@@ -2,7 +2,7 @@
  * Shared vocabulary of the embedded kube-state-metrics renderer: the cluster
  * snapshot it reads, the metric families it produces and small pure helpers.
  */
-import type { KubeObject } from '../apiserver/types.ts';
+import type { KubeObject } from '../core/types.ts';
 
 /** Every object kind the renderer knows about, as plain lists (any order). */
 export interface ClusterSnapshot {

@@ -20,7 +20,7 @@ import {
   REPLICA_SETS,
   STATEFUL_SETS,
 } from '../client/resources.ts';
-import type { Component, ControlPlaneContext } from '../control-plane/context.ts';
+import type { Component, ControlPlaneContext } from '../client/component.ts';
 import type { ClusterSnapshot } from './model.ts';
 import { CONTENT_TYPE, renderMetrics } from './render.ts';
 

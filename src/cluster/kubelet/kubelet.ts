@@ -4,13 +4,15 @@
  * ordinary API client (user agent kubelet/v1.32.2) reading through the shared informers.
  */
 import type { Logger } from '../../platform/log.ts';
-import type { KubeObject } from '../apiserver/types.ts';
+import type { KubeObject } from '../core/types.ts';
+import { objectKey, splitKey } from '../core/object-keys.ts';
 import type { ClusterClient } from '../client/cluster-client.ts';
 import type { Informer } from '../client/informer.ts';
 import { NODES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, PODS } from '../client/resources.ts';
-import type { Component, ControlPlaneContext, KubeletTimings, NodeConfig } from '../control-plane/context.ts';
-import type { EventRecorder } from '../control-plane/event-recorder.ts';
-import { WorkQueue } from '../controllers/workqueue.ts';
+import type { Component, ControlPlaneContext } from '../client/component.ts';
+import type { KubeletTimings, NodeConfig } from './config.ts';
+import type { EventRecorder } from '../client/event-recorder.ts';
+import { WorkQueue } from '../client/workqueue.ts';
 import { ImageStore } from './images.ts';
 import { PodIpAllocator } from './ip-allocator.ts';
 import { KubeletServer } from './kubelet-server.ts';
@@ -53,7 +55,7 @@ export class Kubelet implements Component {
     this.pods = context.informers.informer(PODS);
     this.pods.on((_type, pod, old) => {
       // Our pods, and pods that stopped being ours or vanished while we ran them.
-      const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+      const key = objectKey(pod);
       if (pod.spec?.nodeName === node.name || old?.spec?.nodeName === node.name || this.workers.has(key)) this.queue.add(key);
     });
     // A pod waiting for its claims, configMaps or secrets retries as soon as one of them changes.
@@ -70,7 +72,7 @@ export class Kubelet implements Component {
     this.port = await this.server.listen();
     await this.agent.start();
     // Informers shared with components that started earlier have already delivered their ADDED events.
-    for (const pod of this.pods.list()) if (pod.spec?.nodeName === this.node.name) this.queue.add(`${pod.metadata.namespace}/${pod.metadata.name}`);
+    for (const pod of this.pods.list()) if (pod.spec?.nodeName === this.node.name) this.queue.add(objectKey(pod));
     this.log.debug({ node: this.node.name, port: this.port, timings: this.timings }, 'kubelet started');
   }
 
@@ -84,8 +86,8 @@ export class Kubelet implements Component {
 
   /** Level-triggered: make the worker for `namespace/name` match what the informer holds. */
   private async syncPod(key: string): Promise<void> {
-    const [ns, name] = key.split('/');
-    const pod: KubeObject | undefined = this.pods.get(ns, name);
+    const { namespace, name } = splitKey(key);
+    const pod: KubeObject | undefined = this.pods.get(namespace, name);
     const worker = this.workers.get(key);
     const ours = pod && pod.spec?.nodeName === this.node.name;
     if (worker && (!ours || pod.metadata.uid !== worker.uid)) {

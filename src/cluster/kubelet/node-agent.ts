@@ -6,23 +6,19 @@
  */
 import type { Clock, Timer } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
-import type { KubeObject } from '../apiserver/types.ts';
+import type { KubeObject } from '../core/types.ts';
 import { ClientError, type ClusterClient } from '../client/cluster-client.ts';
 import { LEASES, NODES } from '../client/resources.ts';
-import type { NodeConfig } from '../control-plane/context.ts';
-import type { EventRecorder } from '../control-plane/event-recorder.ts';
+import type { NodeConfig } from './config.ts';
+import type { EventRecorder } from '../client/event-recorder.ts';
 import type { ImageStore } from './images.ts';
 import { HEALTHY_CONDITIONS, kubeletLabels, nodeStatus } from './node-status.ts';
+import { metaTime } from '../core/meta-time.ts';
 
 const LEASE_RENEW_MS = 10_000;
 const LEASE_DURATION_SECONDS = 40;
 const STATUS_HEARTBEAT_MS = 60_000;
 const LEASE_NAMESPACE = 'kube-node-lease';
-
-/** metav1.Time: second precision. */
-export function metaTime(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** metav1.MicroTime, as Lease renewTime carries it. */
 function microTime(d: Date): string {

@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import os from 'node:os';
-import type { NodeConfig } from '../control-plane/context.ts';
+import type { NodeConfig } from './config.ts';
 
 export const KUBELET_VERSION = 'v1.32.2';
 export const CONTAINER_RUNTIME_VERSION = 'containerd://1.7.24';

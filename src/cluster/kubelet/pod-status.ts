@@ -4,7 +4,7 @@
  * only move on a change, and container statuses. Conditions other components own (PodScheduled,
  * DisruptionTarget, readiness gates) are carried over untouched.
  */
-import type { KubeObject } from '../apiserver/types.ts';
+import type { KubeObject } from '../core/types.ts';
 import type { ContainerRecord } from './container-record.ts';
 
 const KUBELET_CONDITIONS = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady'];

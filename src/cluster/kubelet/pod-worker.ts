@@ -7,18 +7,18 @@
  */
 import type { Clock, Timer } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
-import type { KubeObject } from '../apiserver/types.ts';
+import type { KubeObject } from '../core/types.ts';
 import { ClientError, type ClusterClient } from '../client/cluster-client.ts';
 import { PODS } from '../client/resources.ts';
-import type { KubeletTimings } from '../control-plane/context.ts';
-import type { EventRecorder } from '../control-plane/event-recorder.ts';
+import type { KubeletTimings } from './config.ts';
+import type { EventRecorder } from '../client/event-recorder.ts';
 import { BEHAVIOR_ANNOTATION, parseBehavior, type ParsedBehavior } from './behavior.ts';
 import type { LogLine } from './container-logs.ts';
 import { ContainerRecord, type ContainerKind, type TerminatedState } from './container-record.ts';
 import { formatGoDuration } from './go-duration.ts';
 import { type ImageStore, newContainerId, pullErrorMessage } from './images.ts';
 import type { PodIpAllocator } from './ip-allocator.ts';
-import { metaTime } from './node-agent.ts';
+import { metaTime } from '../core/meta-time.ts';
 import { computePodStatus, podPhase } from './pod-status.ts';
 import { probeFailureMessage, ProbeWorker } from './probes.ts';
 import { volumeProblems } from './volumes.ts';

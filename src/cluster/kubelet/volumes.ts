@@ -12,7 +12,7 @@
  * The check applies only before mounting: once a pod's volumes are mounted they stay mounted for
  * the pod's lifetime, so deleting the claim under a running pod changes nothing for that pod.
  */
-import type { KubeObject } from '../apiserver/types.ts';
+import type { KubeObject } from '../core/types.ts';
 import type { ClusterClient, Gvr } from '../client/cluster-client.ts';
 import { PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES } from '../client/resources.ts';
 

@@ -2,10 +2,10 @@
  * The StorageClass a kind cluster ships: `standard`, the default class, served by the
  * local-path provisioner, binding delayed until a pod is scheduled (WaitForFirstConsumer).
  */
-import type { KubeObject } from '../apiserver/types.ts';
+import type { KubeObject } from '../core/types.ts';
 import { ClientError, type ClusterClient } from '../client/cluster-client.ts';
 import { STORAGE_CLASSES } from '../client/resources.ts';
-import { ANN_DEFAULT_CLASS } from '../controllers/volume/volume-utils.ts';
+import { ANN_DEFAULT_CLASS } from '../core/volumes.ts';
 
 export const LOCAL_PATH_PROVISIONER = 'rancher.io/local-path';
 export const DEFAULT_STORAGE_CLASS_NAME = 'standard';

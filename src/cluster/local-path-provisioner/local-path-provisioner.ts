@@ -6,22 +6,16 @@
  * No directory is made on any disk: the volume exists only as an API object.
  */
 import type { Logger } from '../../platform/log.ts';
-import type { KubeObject } from '../apiserver/types.ts';
+import type { KubeObject } from '../core/types.ts';
 import { ClientError, type ClusterClient } from '../client/cluster-client.ts';
 import type { Informer } from '../client/informer.ts';
 import { NODES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, STORAGE_CLASSES } from '../client/resources.ts';
-import type { Component, ControlPlaneContext } from '../control-plane/context.ts';
-import type { EventRecorder } from '../control-plane/event-recorder.ts';
-import { WorkQueue } from '../controllers/workqueue.ts';
-import {
-  ANN_BETA_STORAGE_PROVISIONER,
-  ANN_PROVISIONED_BY,
-  ANN_SELECTED_NODE,
-  ANN_STORAGE_PROVISIONER,
-  claimClassName,
-  splitKey,
-} from '../controllers/volume/volume-utils.ts';
+import type { Component, ControlPlaneContext } from '../client/component.ts';
+import type { EventRecorder } from '../client/event-recorder.ts';
+import { WorkQueue } from '../client/workqueue.ts';
+import { ANN_BETA_STORAGE_PROVISIONER, ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, claimClassName } from '../core/volumes.ts';
 import { LOCAL_PATH_PROVISIONER } from './default-storage-class.ts';
+import { splitKey } from '../core/object-keys.ts';
 
 export const LOCAL_PATH_ROOT = '/var/local-path-provisioner';
 const ANN_LOCAL_PATH_SELECTED_NODE = 'local.path.provisioner/selected-node';

@@ -3,7 +3,7 @@
  * matchExpressions test node labels (In, NotIn, Exists, DoesNotExist, Gt, Lt), matchFields
  * test `metadata.name` (In, NotIn). A term with no requirement matches no node.
  */
-import type { KubeObject } from '../apiserver/types.ts';
+import type { KubeObject } from '../core/types.ts';
 
 function matchRequirement(req: any, value: string | undefined): boolean {
   const values: string[] = req.values ?? [];

@@ -4,7 +4,7 @@
  * node decides its reasons. `resolvable` tells preemption whether evicting pods could help
  * (only for port and resource conflicts, as upstream).
  */
-import type { KubeObject } from '../apiserver/types.ts';
+import type { KubeObject } from '../core/types.ts';
 import { podMatchesNodeAffinity } from './node-affinity.ts';
 import { insufficientResources, nodeAllocatable } from './pod-resources.ts';
 

@@ -3,8 +3,8 @@
  * sidecars, or the largest init step if that is bigger, plus pod overhead), what a node can
  * give (status.allocatable) and how full a node is. Quantities are bigints of nano-units.
  */
-import type { KubeObject } from '../apiserver/types.ts';
-import { parseQuantity } from '../apiserver/admission/builtin-quantity.ts';
+import type { KubeObject } from '../core/types.ts';
+import { parseQuantity } from '../core/quantity.ts';
 
 export type ResourceAmounts = Map<string, bigint>;
 

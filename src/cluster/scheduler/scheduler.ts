@@ -11,13 +11,16 @@
  */
 import type { Timer } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
-import type { KubeObject } from '../apiserver/types.ts';
+import type { KubeObject } from '../core/types.ts';
 import { ClientError, type ClusterClient } from '../client/cluster-client.ts';
 import type { Informer, InformerEvent } from '../client/informer.ts';
 import { NODES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, PODS, STORAGE_CLASSES } from '../client/resources.ts';
-import type { Component, ControlPlaneContext } from '../control-plane/context.ts';
-import type { EventRecorder } from '../control-plane/event-recorder.ts';
-import { ANN_SELECTED_NODE, isClaimFullyBound, isPodNotTerminated, metaTime, splitKey } from '../controllers/volume/volume-utils.ts';
+import type { Component, ControlPlaneContext } from '../client/component.ts';
+import type { EventRecorder } from '../client/event-recorder.ts';
+import { ANN_SELECTED_NODE, isClaimFullyBound } from '../core/volumes.ts';
+import { isPodNotTerminated } from '../core/pods.ts';
+import { metaTime } from '../core/meta-time.ts';
+import { objectKey, splitKey } from '../core/object-keys.ts';
 import { fitErrorMessage, NO_NODES_AVAILABLE } from './fit-error.ts';
 import { filterNode, type NodeRejection } from './node-filters.ts';
 import { leastAllocatedScore, nodeAllocatable } from './pod-resources.ts';
@@ -44,10 +47,6 @@ interface VolumeWait {
   cycle: number;
   timer: Timer;
   binding: boolean;
-}
-
-function podKey(pod: KubeObject): string {
-  return `${pod.metadata.namespace}/${pod.metadata.name}`;
 }
 
 function isResponsibleFor(pod: KubeObject): boolean {
@@ -147,7 +146,7 @@ export class Scheduler implements Component {
   // ---- events ------------------------------------------------------------------------------
 
   private onPod(type: InformerEvent, pod: KubeObject, old: KubeObject | undefined): void {
-    const key = podKey(pod);
+    const key = objectKey(pod);
     if (type === 'DELETED') {
       this.queue.forget(key);
       if (this.assumed.get(key)?.pod.metadata.uid === pod.metadata.uid) this.forgetAssumed(key);
@@ -225,7 +224,6 @@ export class Scheduler implements Component {
     const nodes = [...this.nodes.list()].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
     if (nodes.length === 0) return { reason: 'Unschedulable', message: NO_NODES_AVAILABLE };
     const pre = preFilterVolumes(pod, this.lookups);
-    if (pre.outcome === 'error') return { reason: 'SchedulerError', message: pre.message };
     if (pre.outcome === 'unresolvable') return { reason: 'Unschedulable', message: fitErrorMessage(nodes.length, [], pre.message) };
 
     const placed = this.podsByNode();
@@ -272,7 +270,7 @@ export class Scheduler implements Component {
   }
 
   private async bind(pod: KubeObject, node: string, cycle: number): Promise<void> {
-    const key = podKey(pod);
+    const key = objectKey(pod);
     try {
       await this.client.request('POST', `/api/v1/namespaces/${encodeURIComponent(pod.metadata.namespace!)}/pods/${encodeURIComponent(pod.metadata.name!)}/binding`, {
         body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name, uid: pod.metadata.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
@@ -294,7 +292,7 @@ export class Scheduler implements Component {
 
   /** PreBind of VolumeBinding: ask for provisioning on `node`, then wait for the claims to be bound. */
   private async startVolumeBinding(pod: KubeObject, node: string, delayed: KubeObject[], cycle: number): Promise<void> {
-    const key = podKey(pod);
+    const key = objectKey(pod);
     try {
       for (const pvc of delayed) {
         if (pvc.metadata.annotations?.[ANN_SELECTED_NODE] === node) continue;
@@ -380,7 +378,7 @@ export class Scheduler implements Component {
     try {
       await this.client.patch(PODS, pod.metadata.namespace, pod.metadata.name!, { status: { conditions: [condition] } }, 'strategic', 'status');
     } catch (e) {
-      if (!(e instanceof ClientError && (e.code === 404 || e.code === 409))) this.log.warn({ pod: podKey(pod), err: (e as Error).message }, 'could not update pod condition');
+      if (!(e instanceof ClientError && (e.code === 404 || e.code === 409))) this.log.warn({ pod: objectKey(pod), err: (e as Error).message }, 'could not update pod condition');
     }
   }
 }

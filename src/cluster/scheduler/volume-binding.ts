@@ -1,11 +1,10 @@
 /**
  * The VolumeBinding (and VolumeRestrictions) plugins: PreFilter checks that every claim the
- * pod uses exists, is not being deleted or lost, that immediate claims are bound and classes
- * exist; Filter checks, per node, that bound volumes' node affinity admits the node and that
+ * pod uses exists, is not being deleted or lost, and that immediate claims are bound; Filter checks, per node, that bound volumes' node affinity admits the node and that
  * delayed (WaitForFirstConsumer) claims can be provisioned there.
  */
-import type { KubeObject } from '../apiserver/types.ts';
-import { ANN_SELECTED_NODE, claimClassName, isClaimFullyBound } from '../controllers/volume/volume-utils.ts';
+import type { KubeObject } from '../core/types.ts';
+import { ANN_SELECTED_NODE, claimClassName, isClaimFullyBound } from '../core/volumes.ts';
 import { matchesNodeSelector, matchesTopologyTerms } from './node-affinity.ts';
 import type { NodeRejection } from './node-filters.ts';
 
@@ -30,9 +29,7 @@ export interface PodVolumeClaims {
 export type VolumePreFilterResult =
   | { outcome: 'ok'; claims: PodVolumeClaims }
   /** UnschedulableAndUnresolvable for every node: the message stands for them all. */
-  | { outcome: 'unresolvable'; message: string }
-  /** An internal error (upstream status Error): the scheduler reports it verbatim. */
-  | { outcome: 'error'; message: string };
+  | { outcome: 'unresolvable'; message: string };
 
 export function preFilterVolumes(pod: KubeObject, lookups: VolumeLookups): VolumePreFilterResult {
   const ns = pod.metadata.namespace!;
@@ -62,14 +59,12 @@ export function preFilterVolumes(pod: KubeObject, lookups: VolumeLookups): Volum
       result.bound.push(pvc);
       continue;
     }
+    // Upstream's IsDelayBindingMode: no class, or a class that does not exist, binds immediately
+    // (the PV controller reports the missing class on the claim).
     const className = claimClassName(pvc);
-    if (className) {
-      const cls = lookups.storageClass(className);
-      if (!cls) return { outcome: 'error', message: `running PreFilter plugin "VolumeBinding": storageclass.storage.k8s.io "${className}" not found` };
-      if (cls.volumeBindingMode === 'WaitForFirstConsumer') {
-        result.delayed.push(pvc);
-        continue;
-      }
+    if (className && lookups.storageClass(className)?.volumeBindingMode === 'WaitForFirstConsumer') {
+      result.delayed.push(pvc);
+      continue;
     }
     unboundImmediate = true;
   }

@@ -10,7 +10,8 @@
  *   deleted once all of it is). Losing an ack only means resending events, which DataStorage
  *   stores once because it is idempotent on `eventId`.
  * - `rejected.jsonl`: events DataStorage refused as invalid (kept for a human, never resent).
- * - `LOCK`: the pid of the process using the directory; two writers would interleave their queues.
+ * - `LOCK` (or `LOCK.<n>`): the pid of the process using the directory; two writers would
+ *   interleave their queues. See {@link acquireLockFile} for how it is taken atomically.
  *
  * A crash can tear the last line of the segment being written: loading skips lines that do not
  * parse, and a reopened store never appends to a segment of an earlier process.
@@ -19,9 +20,11 @@
  * appends as soon as they are called, so a caller never mistakes an in-progress spill for an
  * empty queue.
  */
-import { open, mkdir, readdir, readFile, rename, rm, writeFile, appendFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { open, link, mkdir, readdir, readFile, rename, rm, writeFile, appendFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../../platform/log.ts';
+import { processAlive } from '../../platform/process-alive.ts';
 import type { AuditEvent } from './audit-event.ts';
 
 const SEGMENT_FILE = /^(\d{12})\.jsonl$/;
@@ -53,7 +56,8 @@ export class SpillStore {
   private committed = 0;
   private inProgress = 0;
   private nextTailId = FIRST_SEGMENT_ID;
-  private locked = false;
+  /** The lock file this store holds, once open. */
+  private lockFile?: string;
   /** Operations queued behind an `open()` that failed (e.g. someone else's directory) must not touch it. */
   private opened = false;
   private readonly segmentMaxEvents: number;
@@ -199,29 +203,26 @@ export class SpillStore {
   close(): Promise<void> {
     return this.serialize(async () => {
       this.opened = false;
-      if (!this.locked) return;
-      await rm(join(this.dir, 'LOCK'), { force: true });
+      if (!this.lockFile) return;
+      await rm(this.lockFile, { force: true });
       heldHere.delete(resolve(this.dir));
-      this.locked = false;
+      this.lockFile = undefined;
     });
   }
 
   /** Takes the directory, unless a live process (this one included) holds it already. */
   private async lock(): Promise<void> {
-    const path = join(this.dir, 'LOCK');
+    const dir = resolve(this.dir);
+    // Stores of this process are told apart here, synchronously: nothing can run between the
+    // check and the claim, so of two stores opening at once exactly one gets past this line.
+    if (heldHere.has(dir)) throw new Error(`audit spill directory ${this.dir} is in use by process ${process.pid} (this one)`);
+    heldHere.add(dir);
     try {
-      await writeFile(path, String(process.pid), { flag: 'wx' });
+      this.lockFile = await acquireLockFile(this.dir);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      // Our own pid without a store of ours holding it: an earlier run that got the same pid (containers).
-      const inUse = holder === process.pid ? heldHere.has(resolve(this.dir)) : holder > 0 && isAlive(holder);
-      if (inUse) throw new Error(`audit spill directory ${this.dir} is in use by process ${holder}`, { cause: err });
-      // Left behind by a process that died: take it over.
-      await writeFile(path, String(process.pid));
+      heldHere.delete(dir);
+      throw err;
     }
-    this.locked = true;
-    heldHere.add(resolve(this.dir));
   }
 
   private assertOpen(): void {
@@ -274,13 +275,68 @@ export class SpillStore {
   }
 }
 
-function isAlive(pid: number): boolean {
+const LOCK_FILE = /^LOCK(?:\.(\d+))?$/;
+
+function lockPath(dir: string, generation: number): string {
+  return join(dir, generation === 0 ? 'LOCK' : `LOCK.${generation}`);
+}
+
+/**
+ * Takes the directory for this process, or throws when another live process holds it.
+ *
+ * Every lock file is published whole with link(2), which is atomic and fails when the name exists:
+ * a reader never sees a half-written pid, and of several processes racing for one name exactly one
+ * wins while the others read the winner's pid. A lock left by a dead process is never overwritten
+ * (two processes could both decide to); the next generation (`LOCK.1`, `LOCK.2` ...) is created
+ * instead, again by link, so a takeover has a single winner too. Older generations are only ever
+ * left by dead processes and are removed by the winner.
+ *
+ * Our own pid in a lock file is a leftover of an earlier run that got the same pid (containers):
+ * live stores of this process are caught by the caller before any file is touched.
+ */
+async function acquireLockFile(dir: string): Promise<string> {
+  const candidate = join(dir, `LOCK-candidate-${process.pid}-${randomUUID()}`);
+  await writeFile(candidate, String(process.pid));
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, it is just not ours to signal.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    let generation = newestLockGeneration(await readdir(dir)) ?? 0;
+    for (;;) {
+      const path = lockPath(dir, generation);
+      try {
+        await link(candidate, path);
+        await removeLocksBefore(dir, generation);
+        return path;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (err) {
+        // Its holder closed meanwhile: that generation is free again.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw err;
+      }
+      const holder = Number(text.trim());
+      if (holder !== process.pid && holder > 0 && processAlive(holder)) throw new Error(`audit spill directory ${dir} is in use by process ${holder}`);
+      generation++;
+    }
+  } finally {
+    await rm(candidate, { force: true });
+  }
+}
+
+function newestLockGeneration(names: string[]): number | undefined {
+  const generations = names.flatMap((n) => {
+    const m = LOCK_FILE.exec(n);
+    return m ? [Number(m[1] ?? 0)] : [];
+  });
+  return generations.length > 0 ? Math.max(...generations) : undefined;
+}
+
+async function removeLocksBefore(dir: string, generation: number): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const m = LOCK_FILE.exec(name);
+    if (m && Number(m[1] ?? 0) < generation) await rm(join(dir, name), { force: true });
   }
 }
 

@@ -4,11 +4,13 @@
  * `@electric-sql/pglite-socket` so both run exactly the same SQL through the same driver (PGlite's
  * direct API returns other types, e.g. int8 as number). Stay within PostgreSQL 15 features.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import pg from 'pg';
 import { componentLogger } from '../../platform/log.ts';
+import { pgliteTemplate } from './pglite-template.ts';
 
 const log = componentLogger('database');
 
@@ -81,7 +83,9 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
     return { kind: 'postgresql', ...poolDb(pool), close: () => pool.end() };
   }
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-  const lite = new PGlite(opts.dataDir);
+  // A new database starts from the build's copy of initdb's output; an existing one opens as it is.
+  const fresh = !opts.dataDir || !existsSync(join(opts.dataDir, 'PG_VERSION'));
+  const lite = new PGlite({ dataDir: opts.dataDir, loadDataDir: fresh ? pgliteTemplate() : undefined });
   await lite.waitReady;
   const server = new PGLiteSocketServer({ db: lite, host: '127.0.0.1', port: 0, maxConnections: 4 });
   await server.start();

@@ -190,3 +190,58 @@ test('a restored alert is claimed when its series shows up within a few evaluati
   assert.ok(late.alert.activeAt.getTime() > now + 5 * 60_000, 'too late: starts afresh');
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('a removed rule takes its saved `for` state with it: applied again after a restart, it waits its `for` afresh', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alert-state-'));
+  const path = join(dir, 'alert-state.json');
+  const obj = object([RECORD, ALERT]);
+  const first = setup(undefined, path);
+  first.rules.apply(obj);
+  await first.clock.advance(2 * 60_000);
+  assert.equal(first.rules.activeAlerts()[0]?.state, 'firing');
+  await first.clock.advance(2_000);
+  assert.equal(Object.keys(JSON.parse(readFileSync(path, 'utf8')).rules).length, 1, 'the firing alert is saved');
+
+  // Deleted while it fires: dropped from the file at once, not at the next save or at shutdown.
+  first.rules.remove({ namespace: 'ns', name: 'r' });
+  assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')).rules, {});
+  await first.stop();
+
+  // Restarted a minute later, the rule applied again: pending from now, firing only after its 1m `for`.
+  const second = setup(first.clock.nowMs() + 60_000, path);
+  const restartedAt = second.clock.nowMs();
+  second.rules.apply(obj);
+  second.rules.initialRulesLoaded();
+  await second.clock.advance(1);
+  const again = second.rules.activeAlerts()[0];
+  assert.equal(again?.state, 'pending');
+  assert.ok(again.activeAt.getTime() >= restartedAt, 'a new activeAt, not the first run\'s');
+  await second.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the state of a rule whose object was deleted while the stack was down is dropped once the rules present at start are loaded', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alert-state-'));
+  const path = join(dir, 'alert-state.json');
+  const first = setup(undefined, path);
+  first.rules.apply(object([RECORD, ALERT]));
+  first.rules.apply(object([{ alert: 'AnyDown', expr: 'up == 0', for: '1m' }], 'other'));
+  await first.clock.advance(2 * 60_000);
+  assert.deepEqual(first.rules.activeAlerts().map((a) => a.state), ['firing', 'firing']);
+  await first.stop();
+
+  // Only "other" is still in the cluster at the restart: its state comes back, r's does not.
+  const second = setup(first.clock.nowMs() + 60_000, path);
+  second.rules.apply(object([{ alert: 'AnyDown', expr: 'up == 0', for: '1m' }], 'other'));
+  second.rules.initialRulesLoaded();
+  assert.deepEqual(Object.keys(JSON.parse(readFileSync(path, 'utf8')).rules), [], 'r\'s state is gone from the file');
+  await second.clock.advance(1);
+  assert.equal(second.rules.activeAlerts().find((a) => a.labels.alertname === 'AnyDown')?.state, 'firing', 'restored');
+
+  // r is created again later: like a rule Prometheus loads on a reload, it starts afresh.
+  second.rules.apply(object([RECORD, ALERT]));
+  await second.clock.advance(10_000);
+  assert.equal(second.rules.activeAlerts().find((a) => a.labels.alertname === 'TooFewUp')?.state, 'pending');
+  await second.stop();
+  rmSync(dir, { recursive: true, force: true });
+});

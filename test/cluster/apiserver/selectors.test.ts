@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatLabelSelector, matchesLabelSelectorObject, parseFieldSelector, parseLabelSelector } from '../../../src/cluster/apiserver/selectors.ts';
+import { parseFieldSelector } from '../../../src/cluster/apiserver/field-selectors.ts';
+import { formatLabelSelector, matchesLabelSelectorObject, parseLabelSelector } from '../../../src/cluster/core/selectors.ts';
 import { builtinResources } from '../../../src/cluster/apiserver/builtin-resources.ts';
 
 const pods = builtinResources().find((r) => r.resource === 'pods')!;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../../src/cluster/apiserver/types.ts';
+import type { KubeObject } from '../../../src/cluster/core/types.ts';
 import { FAMILIES, emptySnapshot, renderMetrics, type ClusterSnapshot } from '../../../src/cluster/kube-state-metrics/render.ts';
 import { findSamples, parseExposition, sampleValue } from '../../helpers/prometheus-text.ts';
 

@@ -1,8 +1,9 @@
 /** Shared set-up for the kubelet tests: one node's kubelet on a test cluster, pods bound by hand. */
-import type { KubeObject } from '../../../src/cluster/apiserver/types.ts';
+import type { KubeObject } from '../../../src/cluster/core/types.ts';
 import { EVENTS, PODS } from '../../../src/cluster/client/resources.ts';
-import type { KubeletTimings } from '../../../src/cluster/control-plane/context.ts';
+import type { KubeletTimings } from '../../../src/cluster/control-plane/options.ts';
 import { Kubelet } from '../../../src/cluster/kubelet/kubelet.ts';
+import type { Clock } from '../../../src/platform/clock.ts';
 import { eventually } from '../../helpers/kubernaut-process.ts';
 import { startTestCluster, type TestCluster } from '../../helpers/test-cluster.ts';
 
@@ -13,8 +14,8 @@ export interface KubeletCluster extends TestCluster {
   kubelet: Kubelet;
 }
 
-export async function startKubeletCluster(opts: { timeScale?: number; timings?: KubeletTimings } = {}): Promise<KubeletCluster> {
-  const t = await startTestCluster({ timeScale: opts.timeScale ?? 20 });
+export async function startKubeletCluster(opts: { timeScale?: number; clock?: Clock; timings?: KubeletTimings } = {}): Promise<KubeletCluster> {
+  const t = await startTestCluster({ timeScale: opts.timeScale ?? 20, clock: opts.clock });
   const kubelet = new Kubelet(t.context, { name: NODE }, 0, opts.timings ?? TIMINGS);
   await t.start([kubelet]);
   return Object.assign(t, { kubelet });

@@ -2,13 +2,25 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PODS } from '../../../src/cluster/client/resources.ts';
 import { eventually } from '../../helpers/kubernaut-process.ts';
+import { driveUntil, ManualClock } from '../../helpers/manual-clock.ts';
 import { condition, container, eventsFor, type KubeletCluster, runPod, startKubeletCluster, waitForPod } from './helpers.ts';
 
 let t: KubeletCluster;
+// Tests about how long something lasts run on a second cluster whose clock the test drives: what
+// they see then depends on the durations in the spec alone, never on how busy this machine is.
+let clock: ManualClock;
+let m: KubeletCluster;
 before(async () => {
   t = await startKubeletCluster();
+  clock = new ManualClock();
+  m = await startKubeletCluster({ clock });
 });
-after(() => t.close());
+after(async () => {
+  await t.close();
+  await m.close();
+});
+
+const podIn = (c: KubeletCluster, name: string) => c.client.find(PODS, 'default', name);
 
 test('a plain pod becomes Running and Ready, with Pulling/Pulled/Created/Started events in order', async () => {
   await runPod(t, 'default', { name: 'web', spec: { containers: [container('app')] } });
@@ -68,16 +80,18 @@ test('a new pod first reports Pending with containers waiting in ContainerCreati
 
 test('readiness initialDelaySeconds holds a pod back relative to a pod without delay', async () => {
   const probe = (delay: number) => ({ readinessProbe: { httpGet: { path: '/', port: 80 }, initialDelaySeconds: delay, periodSeconds: 1 } });
-  await runPod(t, 'default', { name: 'delayed', spec: { containers: [container('app', probe(30))] } });
-  await runPod(t, 'default', { name: 'prompt', spec: { containers: [container('app', probe(0))] } });
-  await waitForPod(t, 'default', 'prompt', 'prompt Ready', (p) => condition(p, 'Ready')?.status === 'True');
-  const delayed = await t.client.get(PODS, 'default', 'delayed');
+  await runPod(m, 'default', { name: 'delayed', spec: { containers: [container('app', probe(30))] } });
+  await runPod(m, 'default', { name: 'prompt', spec: { containers: [container('app', probe(0))] } });
+  await driveUntil(clock, async () => condition((await podIn(m, 'prompt'))!, 'Ready')?.status === 'True', 'prompt Ready');
+  const delayed = await m.client.get(PODS, 'default', 'delayed');
   assert.equal(delayed.status.phase, 'Running');
   assert.notEqual(condition(delayed, 'Ready')?.status, 'True');
   assert.equal(delayed.status.containerStatuses[0].ready, false);
-  const ready = await waitForPod(t, 'default', 'delayed', 'delayed Ready', (p) => condition(p, 'Ready')?.status === 'True' && p);
-  // The transition happened after the container started (lastTransitionTime only moves on change).
-  assert.ok(Date.parse(condition(ready, 'Ready').lastTransitionTime) >= Date.parse(ready.status.containerStatuses[0].state.running.startedAt));
+  const startedAt = Date.parse(delayed.status.containerStatuses[0].state.running.startedAt);
+  await driveUntil(clock, async () => condition((await podIn(m, 'delayed'))!, 'Ready')?.status === 'True', 'delayed Ready', { stepMs: 250 });
+  const ready = await m.client.get(PODS, 'default', 'delayed');
+  // Ready no sooner than initialDelaySeconds after the container started (timestamps are whole seconds).
+  assert.ok(Date.parse(condition(ready, 'Ready').lastTransitionTime) >= startedAt + 30_000, `Ready at ${condition(ready, 'Ready').lastTransitionTime}, started ${ready.status.containerStatuses[0].state.running.startedAt}`);
 });
 
 test('a failing readiness probe leaves the pod Running but not Ready, with Unhealthy events', async () => {
@@ -97,24 +111,26 @@ test('a failing readiness probe leaves the pod Running but not Ready, with Unhea
 });
 
 test('init containers run in order before the containers', async () => {
-  await runPod(t, 'default', {
+  await runPod(m, 'default', {
     name: 'with-init',
     annotations: { 'sim.kubernaut.ai/behavior': 'init-a: {exitAfterSeconds: 20}' },
     spec: { initContainers: [container('init-a', { image: 'busybox:1.36' }), container('init-b', { image: 'busybox:1.36' })], containers: [container('app')] },
   });
-  const initializing = await waitForPod(t, 'default', 'with-init', 'init-a running', (p) => p.status?.initContainerStatuses?.[0]?.state?.running && p);
+  await driveUntil(clock, async () => (await podIn(m, 'with-init'))?.status?.initContainerStatuses?.[0]?.state?.running, 'init-a running');
+  const initializing = await m.client.get(PODS, 'default', 'with-init');
   assert.equal(initializing.status.phase, 'Pending');
   assert.equal(condition(initializing, 'Initialized').reason, 'ContainersNotInitialized');
   assert.equal(condition(initializing, 'Initialized').message, 'containers with incomplete status: [init-a init-b]');
   assert.deepEqual(initializing.status.initContainerStatuses[1].state, { waiting: { reason: 'PodInitializing' } });
   assert.deepEqual(initializing.status.containerStatuses[0].state, { waiting: { reason: 'PodInitializing' } });
-  const pod = await waitForPod(t, 'default', 'with-init', 'Running', (p) => p.status?.phase === 'Running' && p);
+  await driveUntil(clock, async () => (await podIn(m, 'with-init'))?.status?.phase === 'Running', 'Running', { stepMs: 250 });
+  const pod = await m.client.get(PODS, 'default', 'with-init');
   assert.equal(condition(pod, 'Initialized').status, 'True');
   for (const s of pod.status.initContainerStatuses) {
     assert.equal(s.state.terminated.reason, 'Completed');
     assert.equal(s.state.terminated.exitCode, 0);
   }
-  const started = (await eventsFor(t, 'default', 'with-init')).filter((e) => e.reason === 'Started').map((e) => e.message);
+  const started = (await eventsFor(m, 'default', 'with-init')).filter((e) => e.reason === 'Started').map((e) => e.message);
   assert.deepEqual(started, ['Started container init-a', 'Started container init-b', 'Started container app']);
 });
 
@@ -154,20 +170,27 @@ test('graceful deletion stops the containers and removes the pod', async () => {
 });
 
 test('a container ignoring SIGTERM keeps a deleted pod until its grace period ends', async () => {
-  await runPod(t, 'default', {
+  await runPod(m, 'default', {
     name: 'stubborn',
     annotations: { 'sim.kubernaut.ai/behavior': 'app: {ignoreSigterm: true}' },
     spec: { terminationGracePeriodSeconds: 30, containers: [container('app')] },
   });
-  await runPod(t, 'default', { name: 'polite', spec: { terminationGracePeriodSeconds: 30, containers: [container('app')] } });
-  await waitForPod(t, 'default', 'stubborn', 'Running', (p) => p.status?.phase === 'Running');
-  await waitForPod(t, 'default', 'polite', 'Running', (p) => p.status?.phase === 'Running');
-  await t.client.delete(PODS, 'default', 'stubborn');
-  await t.client.delete(PODS, 'default', 'polite');
-  await eventually(async () => !(await t.client.find(PODS, 'default', 'polite')), 'polite pod removed');
-  const stubborn = await t.client.find(PODS, 'default', 'stubborn');
+  await runPod(m, 'default', { name: 'polite', spec: { terminationGracePeriodSeconds: 30, containers: [container('app')] } });
+  const running = async (name: string) => (await podIn(m, name))?.status?.phase === 'Running';
+  await driveUntil(clock, async () => (await running('stubborn')) && (await running('polite')), 'both pods Running');
+
+  await m.client.delete(PODS, 'default', 'stubborn');
+  await m.client.delete(PODS, 'default', 'polite');
+  const deletedAt = clock.nowMs();
+  const gone = async (name: string) => !(await podIn(m, name));
+  await driveUntil(clock, () => gone('polite'), 'polite pod removed');
+  assert.ok(clock.nowMs() - deletedAt < 30_000, 'the polite pod went within its grace period');
+  const stubborn = await podIn(m, 'stubborn');
   assert.ok(stubborn?.metadata.deletionTimestamp, 'the stubborn pod is still terminating');
-  await eventually(async () => !(await t.client.find(PODS, 'default', 'stubborn')), 'stubborn pod removed');
+  assert.ok(stubborn.status.containerStatuses[0].state.running, 'its container still runs');
+
+  await driveUntil(clock, () => gone('stubborn'), 'stubborn pod removed', { stepMs: 250 });
+  assert.ok(clock.nowMs() - deletedAt >= 30_000, `removed ${clock.nowMs() - deletedAt} ms after the deletion, before its 30 s grace period ended`);
 });
 
 test('a force-deleted pod frees its IP and its worker', async () => {

@@ -1,6 +1,6 @@
 /** Shared fixtures for the StatefulSet controller tests: a cluster running only that controller, and a fake kubelet. */
 import { StatefulSetController } from '../../../src/cluster/controllers/statefulset/statefulset-controller.ts';
-import type { KubeObject } from '../../../src/cluster/apiserver/types.ts';
+import type { KubeObject } from '../../../src/cluster/core/types.ts';
 import { EVENTS, NAMESPACES, PODS, STATEFUL_SETS } from '../../../src/cluster/client/resources.ts';
 import { startTestCluster, type TestCluster } from '../../helpers/test-cluster.ts';
 import { eventually as poll } from '../../helpers/kubernaut-process.ts';

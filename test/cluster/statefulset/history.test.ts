@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CONTROLLER_REVISIONS, NAMESPACES, STATEFUL_SETS } from '../../../src/cluster/client/resources.ts';
-import { computeHash } from '../../../src/cluster/controllers/hashing.ts';
-import { createRevision, findEqualRevision, nextRevisionNumber, truncateHistory } from '../../../src/cluster/controllers/history.ts';
+import { computeHash } from '../../../src/cluster/controllers/shared/hashing.ts';
+import { createRevision, findEqualRevision, nextRevisionNumber, truncateHistory } from '../../../src/cluster/controllers/shared/history.ts';
 import { revisionData } from '../../../src/cluster/controllers/statefulset/revisions.ts';
 import { startTestCluster } from '../../helpers/test-cluster.ts';
 import { kvStore } from './helpers.ts';

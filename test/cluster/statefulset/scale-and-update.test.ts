@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../../src/cluster/apiserver/types.ts';
+import type { KubeObject } from '../../../src/cluster/core/types.ts';
 import { CONTROLLER_REVISIONS, PODS, STATEFUL_SETS } from '../../../src/cluster/client/resources.ts';
 import type { TestCluster } from '../../helpers/test-cluster.ts';
 import { eventually, events, getSet, markReady, podNames, runningSet as runningSetIn, settle, startWithController, waitForPod } from './helpers.ts';

@@ -1,5 +1,5 @@
 /** Fixtures for the scheduler and storage tests: fake nodes, claims, pods, and reading events back. */
-import type { KubeObject } from '../../../src/cluster/apiserver/types.ts';
+import type { KubeObject } from '../../../src/cluster/core/types.ts';
 import type { ClusterClient } from '../../../src/cluster/client/cluster-client.ts';
 import { EVENTS, NAMESPACES, NODES, PERSISTENT_VOLUME_CLAIMS, PODS } from '../../../src/cluster/client/resources.ts';
 import { eventually } from '../../helpers/kubernaut-process.ts';

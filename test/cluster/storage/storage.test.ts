@@ -142,9 +142,10 @@ test('a class that does not exist: claim Pending with ProvisioningFailed, pod no
     await waitForEvent(t.client, NS, 'orphan', 'ProvisioningFailed', 'storageclass.storage.k8s.io "missing" not found');
     assert.equal((await t.client.get(PERSISTENT_VOLUME_CLAIMS, NS, 'orphan')).status.phase, 'Pending');
     await t.client.create(PODS, NS, pod('needs-orphan', { claims: ['orphan'] }));
-    const message = 'running PreFilter plugin "VolumeBinding": storageclass.storage.k8s.io "missing" not found';
+    // Upstream treats a claim of a missing class as Immediate binding, so the pod waits for it to be bound.
+    const message = '0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.';
     const cond = await waitForUnschedulable(t.client, NS, 'needs-orphan', message);
-    assert.equal(cond.reason, 'SchedulerError');
+    assert.equal(cond.reason, 'Unschedulable');
     await waitForEvent(t.client, NS, 'needs-orphan', 'FailedScheduling', message);
 
     // Creating the class heals both.

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestCluster } from '../../helpers/test-cluster.ts';
-import type { KubeObject } from '../../../src/cluster/apiserver/types.ts';
+import type { KubeObject } from '../../../src/cluster/core/types.ts';
 import { CONTROLLER_REVISIONS, DAEMON_SETS, NODES, PODS } from '../../../src/cluster/client/resources.ts';
 import type { ClusterClient } from '../../../src/cluster/client/cluster-client.ts';
 import { DaemonSetController } from '../../../src/cluster/controllers/daemonset/daemonset-controller.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestCluster, type TestCluster } from '../../helpers/test-cluster.ts';
-import type { KubeObject } from '../../../src/cluster/apiserver/types.ts';
+import type { KubeObject } from '../../../src/cluster/core/types.ts';
 import { DEPLOYMENTS, PODS, REPLICA_SETS } from '../../../src/cluster/client/resources.ts';
 import { DeploymentController } from '../../../src/cluster/controllers/deployment/deployment-controller.ts';
 import { ReplicaSetController } from '../../../src/cluster/controllers/replicaset/replicaset-controller.ts';

@@ -1,6 +1,6 @@
 /** Test helpers that stand in for the scheduler and kubelet: bind pods and write their status through the API. */
 import { eventually } from '../../helpers/kubernaut-process.ts';
-import type { KubeObject } from '../../../src/cluster/apiserver/types.ts';
+import type { KubeObject } from '../../../src/cluster/core/types.ts';
 import type { ClusterClient } from '../../../src/cluster/client/cluster-client.ts';
 import { EVENTS, PODS } from '../../../src/cluster/client/resources.ts';
 

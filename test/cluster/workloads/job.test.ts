@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestCluster, type TestCluster } from '../../helpers/test-cluster.ts';
-import type { KubeObject } from '../../../src/cluster/apiserver/types.ts';
+import type { KubeObject } from '../../../src/cluster/core/types.ts';
 import { JOBS, PODS } from '../../../src/cluster/client/resources.ts';
 import { JobController } from '../../../src/cluster/controllers/job/job-controller.ts';
 import { TtlAfterFinishedController } from '../../../src/cluster/controllers/job/ttl-after-finished-controller.ts';

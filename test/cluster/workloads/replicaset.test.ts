@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestCluster } from '../../helpers/test-cluster.ts';
 import { eventually } from '../../helpers/kubernaut-process.ts';
+import { driveUntil, ManualClock } from '../../helpers/manual-clock.ts';
 import { PODS, REPLICA_SETS } from '../../../src/cluster/client/resources.ts';
 import { ReplicaSetController } from '../../../src/cluster/controllers/replicaset/replicaset-controller.ts';
 import { activePods, bindPod, container, createNamespace, eventsFor, markReady, waitFor } from './fake-kubelet.ts';
@@ -71,34 +72,38 @@ test('ReplicaSet controller: create, status, scale-down ranking, adoption and re
   }
 });
 
-// minReadySeconds 30 at time scale 10 is 3 s real: longer than the 1 s lost to second-precision timestamps.
+// On a clock the test drives, "ready but not yet available" lasts exactly minReadySeconds, however
+// slowly this machine runs the controller.
 test('ReplicaSet controller: minReadySeconds delays availability; terminating pods do not count', async () => {
-  const t = await startTestCluster({ timeScale: 10 });
+  const clock = new ManualClock(); // starts on a whole second, as Ready's lastTransitionTime counts
+  const t = await startTestCluster({ clock });
+  const status = async () => (await t.client.get(REPLICA_SETS, ns, 'slow')).status ?? {};
   try {
     await createNamespace(t.client, ns);
     await t.start([new ReplicaSetController(t.context)]);
     await t.client.create(REPLICA_SETS, ns, replicaSet('slow', 2, { minReadySeconds: 30 }));
-    const pods = await waitFor(async () => {
-      const p = await activePods(t.client, ns, 'app=slow');
-      return p.length === 2 ? p : undefined;
-    }, '2 pods');
+    await driveUntil(clock, async () => (await activePods(t.client, ns, 'app=slow')).length === 2, '2 pods');
+    const pods = await activePods(t.client, ns, 'app=slow');
+    const readySince = clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const readyAt = Date.parse(readySince);
     for (const p of pods) {
       await bindPod(t.client, ns, p.metadata.name!, 'n1');
-      await markReady(t.client, ns, p.metadata.name!);
+      await markReady(t.client, ns, p.metadata.name!, readySince);
     }
-    await eventually(async () => {
-      const s = (await t.client.get(REPLICA_SETS, ns, 'slow')).status;
-      return s?.readyReplicas === 2 && (s.availableReplicas ?? 0) === 0;
-    }, 'ready but not yet available');
-    await eventually(async () => (await t.client.get(REPLICA_SETS, ns, 'slow')).status?.availableReplicas === 2, 'available after minReadySeconds', 8000);
+    await driveUntil(clock, async () => (await status()).readyReplicas === 2, 'both pods counted ready');
+    assert.equal((await status()).availableReplicas ?? 0, 0, 'ready but not yet available');
+    await driveUntil(clock, () => clock.nowMs() >= readyAt + 29_000, '29 s after Ready', { stepMs: 500 });
+    assert.equal((await status()).availableReplicas ?? 0, 0, 'still not available 1 s before minReadySeconds');
+    await driveUntil(clock, async () => (await status()).availableReplicas === 2, 'available after minReadySeconds', { stepMs: 100 });
+    assert.ok(clock.nowMs() - readyAt >= 30_000, `available ${clock.nowMs() - readyAt} ms after Ready, before minReadySeconds`);
 
     // A bound pod deleted gracefully stays (terminating) but is replaced at once.
     await t.client.delete(PODS, ns, pods[0].metadata.name!);
-    await eventually(async () => {
+    await driveUntil(clock, async () => {
       const all = (await t.client.list(PODS, ns, { labelSelector: 'app=slow' })).items;
       return all.length === 3 && all.filter((p) => p.metadata.deletionTimestamp).length === 1;
     }, 'replacement while the old pod terminates');
-    await eventually(async () => (await t.client.get(REPLICA_SETS, ns, 'slow')).status?.replicas === 2, 'terminating pod not counted');
+    await driveUntil(clock, async () => (await status()).replicas === 2, 'terminating pod not counted');
   } finally {
     await t.close();
   }

@@ -4,7 +4,7 @@ import { TEST_DATABASES } from '../../helpers/database.ts';
 import { call, event, serve } from './fixtures.ts';
 
 for (const kind of TEST_DATABASES) {
-  test(`${kind.name}: audit events are written one by one and in batches, idempotently, and read back in order`, async () => {
+  test(`${kind.name}: audit events are written one by one and in batches, idempotently, and read back in order`, { skip: kind.skip }, async () => {
     const s = await serve(kind);
     try {
       const base = s.ds.url;
@@ -51,7 +51,7 @@ for (const kind of TEST_DATABASES) {
     }
   });
 
-  test(`${kind.name}: invalid events get a 400 problem listing every bad field, and nothing is written`, async () => {
+  test(`${kind.name}: invalid events get a 400 problem listing every bad field, and nothing is written`, { skip: kind.skip }, async () => {
     const s = await serve(kind);
     try {
       const base = s.ds.url;
@@ -99,7 +99,7 @@ for (const kind of TEST_DATABASES) {
     }
   });
 
-  test(`${kind.name}: audit query filters by correlation id, type, category and time range, and pages with a cursor`, async () => {
+  test(`${kind.name}: audit query filters by correlation id, type, category and time range, and pages with a cursor`, { skip: kind.skip }, async () => {
     const s = await serve(kind);
     try {
       const base = s.ds.url;
@@ -146,7 +146,7 @@ for (const kind of TEST_DATABASES) {
     }
   });
 
-  test(`${kind.name}: verify-chain passes on an intact trail and finds the first altered or deleted event`, async () => {
+  test(`${kind.name}: verify-chain passes on an intact trail and finds the first altered or deleted event`, { skip: kind.skip }, async () => {
     const s = await serve(kind);
     try {
       const base = s.ds.url;

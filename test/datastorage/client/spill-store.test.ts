@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { appendFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { completeAuditEvent, type AuditEvent } from '../../../src/datastorage/client/audit-event.ts';
 import { SpillStore } from '../../../src/datastorage/client/spill-store.ts';
 
@@ -112,4 +115,60 @@ test('one process at a time: a live holder keeps the directory, a dead one\'s lo
     await fourth.open();
     await assert.rejects(new SpillStore(dir).open(), /in use by process/);
     await fourth.close();
+  }));
+
+test('stores opening one directory at the same moment: exactly one gets it, the others are told it is in use', () =>
+  withDir(async (dir) => {
+    const stores = Array.from({ length: 5 }, () => new SpillStore(dir));
+    const results = await Promise.allSettled(stores.map((s) => s.open()));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    for (const r of results) if (r.status === 'rejected') assert.match(String(r.reason), /in use by process/);
+    await Promise.all(stores.map((s) => s.close()));
+    assert.deepEqual(await readdir(dir), [], 'the lock is released, no candidate file is left');
+  }));
+
+const SPILL_STORE_MODULE = fileURLToPath(new URL('../../../src/datastorage/client/spill-store.ts', import.meta.url));
+
+/** A separate process that tries to open the store, reports, and holds it until its stdin closes. */
+function contender(dir: string): { outcome: Promise<string>; release(): Promise<void> } {
+  const script = `
+    const { SpillStore } = await import(${JSON.stringify(SPILL_STORE_MODULE)});
+    const store = new SpillStore(${JSON.stringify(dir)});
+    const outcome = await store.open().then(() => 'opened', (e) => 'refused: ' + e.message);
+    process.stdout.write(outcome + '\\n');
+    process.stdin.resume();
+    process.stdin.on('end', () => void store.close());`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  const outcome = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d: string) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.on('exit', (code) => reject(new Error(`contender exited (${code}) before reporting`)));
+  });
+  return {
+    outcome,
+    async release() {
+      const exited = once(child, 'exit');
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
+test('processes racing to take over a crashed holder\'s lock: exactly one wins', () =>
+  withDir(async (dir) => {
+    // A pid that cannot be alive (above the kernel's maximum) stands for a crashed holder.
+    await writeFile(join(dir, 'LOCK'), '4194305');
+    const contenders = Array.from({ length: 3 }, () => contender(dir));
+    try {
+      const outcomes = await Promise.all(contenders.map((c) => c.outcome));
+      assert.equal(outcomes.filter((o) => o === 'opened').length, 1, outcomes.join('; '));
+      for (const o of outcomes.filter((x) => x !== 'opened')) assert.match(o, /^refused: .*in use by process \d+/);
+    } finally {
+      await Promise.all(contenders.map((c) => c.release()));
+    }
+    assert.deepEqual(await readdir(dir), [], 'the winner released its lock and removed the crashed one\'s');
   }));

@@ -24,5 +24,7 @@ kubectl get pods,pvc -n "${NAMESPACE}"
 if [[ "${1:-}" != "--no-inject" ]]; then
   "${SCENARIO_DIR}/inject-pvc-issue.sh"
   echo
-  echo "Watch it: kubectl get pods,pvc -n ${NAMESPACE} -w   |   kubectl describe pod kv-store-2 -n ${NAMESPACE}"
+  # kubectl watches one resource type per command (`get pods,pvc -w` is refused on any cluster).
+  echo "Watch it: kubectl get pods -n ${NAMESPACE} -w   |   kubectl get pvc -n ${NAMESPACE} -w   |   kubectl describe pod kv-store-2 -n ${NAMESPACE}"
+  alerts_hint
 fi

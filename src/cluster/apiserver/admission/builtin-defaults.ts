@@ -6,8 +6,8 @@
  *
  * Every function mutates in place and only fills what is missing, so running it twice is a no-op.
  */
-import type { KubeObject } from '../types.ts';
-import { canonicalizeResourceList, compareQuantity, parseQuantity, type Quantity } from './builtin-quantity.ts';
+import type { KubeObject } from '../../core/types.ts';
+import { canonicalizeResourceList, compareQuantity, parseQuantity, Quantity } from '../../core/quantity.ts';
 import {
   CONTROLLER_UID_LABEL,
   JOB_NAME_LABEL,
@@ -191,7 +191,7 @@ function defaultPodTemplate(template: unknown): void {
   defaultPodSpec(obj(template, 'spec'));
 }
 
-const ZERO: Quantity = { nanos: 0n, format: 'DecimalSI' };
+const ZERO = new Quantity(0n, 'DecimalSI');
 
 /** The QoS class kubelet and the scheduler derive from requests and limits. */
 export function podQOSClass(spec: Obj): 'Guaranteed' | 'Burstable' | 'BestEffort' {

@@ -2,7 +2,7 @@
  * apps/v1 validation: Deployment, ReplicaSet, StatefulSet, DaemonSet, ControllerRevision.
  * Messages and field paths follow kube-apiserver v1.32.
  */
-import type { KubeObject } from '../types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import { validatePodTemplateSpec } from './builtin-validation-pod.ts';
 import {
   asArray,

@@ -2,7 +2,7 @@
  * batch/v1 validation: Job and CronJob (including the standard 5-field cron syntax, with the
  * error wording of the cron library kube-apiserver uses). Follows kube-apiserver v1.32.
  */
-import type { KubeObject } from '../types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import { isDNS1123Label } from './names.ts';
 import { validatePodTemplateSpec } from './builtin-validation-pod.ts';
 import {

@@ -3,7 +3,7 @@
  * ReplicationController, Service, Endpoints, PVC, PV, Namespace, Node, Secret, ConfigMap, Event,
  * ResourceQuota and LimitRange. Messages and field paths follow kube-apiserver v1.32.
  */
-import type { KubeObject } from '../types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import {
   isConfigMapKey,
   isDNS1123Label,
@@ -16,7 +16,7 @@ import {
   isValidPortNum,
   validateLabels,
 } from './names.ts';
-import { compareQuantity, parseQuantity, QUANTITY_PARSE_ERROR } from './builtin-quantity.ts';
+import { compareQuantity, parseQuantity, QUANTITY_PARSE_ERROR } from '../../core/quantity.ts';
 import {
   ACCESS_MODES,
   PORT_PROTOCOLS,

@@ -4,7 +4,7 @@
  * coordination.k8s.io (Lease), rbac.authorization.k8s.io,
  * scheduling.k8s.io (PriorityClass) and discovery.k8s.io (EndpointSlice).
  */
-import type { KubeObject } from '../types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import {
   isDNS1035Label,
   isDNS1123Label,

@@ -16,7 +16,7 @@ import {
   validateAnnotations,
   validateLabels,
 } from './names.ts';
-import { compareQuantity, parseQuantity, QUANTITY_PARSE_ERROR } from './builtin-quantity.ts';
+import { compareQuantity, parseQuantity, QUANTITY_PARSE_ERROR } from '../../core/quantity.ts';
 import {
   asArray,
   asObj,

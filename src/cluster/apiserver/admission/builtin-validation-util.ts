@@ -3,8 +3,9 @@
  * (`Required value`, `Invalid value: "x": ...`, `Unsupported value: ...: supported values: ...`),
  * Go-style printing of the offending values, and small JSON helpers.
  */
+import { goQuote } from '../../../platform/go-format.ts';
 import type { StatusCause } from '../errors.ts';
-import { matchesLabelSelectorObject } from '../selectors.ts';
+import { matchesLabelSelectorObject } from '../../core/selectors.ts';
 import {
   isDNS1123Subdomain,
   isQualifiedName,
@@ -24,7 +25,7 @@ export class GoRepr {
 export function formatValue(v: unknown): string {
   if (v instanceof GoRepr) return v.text;
   if (v === undefined || v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return goQuote(v);
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   return JSON.stringify(v);
 }
@@ -38,7 +39,7 @@ export function invalid(field: string, value: unknown, detail: string): StatusCa
 }
 
 export function notSupported(field: string, value: unknown, valid: readonly string[]): StatusCause {
-  const detail = valid.length ? `: supported values: ${valid.map((v) => JSON.stringify(v)).join(', ')}` : '';
+  const detail = valid.length ? `: supported values: ${valid.map((v) => goQuote(v)).join(', ')}` : '';
   return { reason: 'FieldValueNotSupported', field, message: `Unsupported value: ${formatValue(value)}${detail}` };
 }
 
@@ -131,19 +132,20 @@ export function diffPaths(a: unknown, b: unknown, path: string, out: string[] = 
 
 // ---- Go %#v renderings of a few API types ---------------------------------------------------
 
-function goQuote(s: unknown): string {
-  return JSON.stringify(typeof s === 'string' ? s : s === undefined || s === null ? '' : String(s));
+/** `%q` of a Go string field (absent: the empty string). */
+function quoteField(s: unknown): string {
+  return goQuote(typeof s === 'string' ? s : s === undefined || s === null ? '' : String(s));
 }
 
 export function goStringMap(m: unknown, type = 'map[string]string'): GoRepr {
   if (m === undefined || m === null) return new GoRepr(`${type}(nil)`);
   const entries = Object.entries(asObj(m)).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-  return new GoRepr(`${type}{${entries.map(([k, v]) => `${goQuote(k)}:${goQuote(v)}`).join(', ')}}`);
+  return new GoRepr(`${type}{${entries.map(([k, v]) => `${quoteField(k)}:${quoteField(v)}`).join(', ')}}`);
 }
 
 export function goStringSlice(v: unknown): string {
   if (!Array.isArray(v)) return '[]string(nil)';
-  return `[]string{${v.map(goQuote).join(', ')}}`;
+  return `[]string{${v.map(quoteField).join(', ')}}`;
 }
 
 /** `v1.LabelSelector{MatchLabels:map[string]string{...}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}` */
@@ -153,7 +155,7 @@ export function goLabelSelector(sel: unknown): GoRepr {
     ? `[]v1.LabelSelectorRequirement{${s.matchExpressions
         .map(
           (e: unknown) =>
-            `v1.LabelSelectorRequirement{Key:${goQuote(asObj(e).key)}, Operator:${goQuote(asObj(e).operator)}, Values:${goStringSlice(asObj(e).values)}}`,
+            `v1.LabelSelectorRequirement{Key:${quoteField(asObj(e).key)}, Operator:${quoteField(asObj(e).operator)}, Values:${goStringSlice(asObj(e).values)}}`,
         )
         .join(', ')}}`
     : '[]v1.LabelSelectorRequirement(nil)';
@@ -162,7 +164,7 @@ export function goLabelSelector(sel: unknown): GoRepr {
 
 /** `intstr.IntOrString{Type:1, IntVal:0, StrVal:"25%"}` */
 export function goIntOrString(v: unknown): GoRepr {
-  if (typeof v === 'string') return new GoRepr(`intstr.IntOrString{Type:1, IntVal:0, StrVal:${goQuote(v)}}`);
+  if (typeof v === 'string') return new GoRepr(`intstr.IntOrString{Type:1, IntVal:0, StrVal:${quoteField(v)}}`);
   const n = typeof v === 'number' ? v : 0;
   return new GoRepr(`intstr.IntOrString{Type:0, IntVal:${n}, StrVal:""}`);
 }

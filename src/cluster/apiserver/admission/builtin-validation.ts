@@ -6,7 +6,7 @@
  * caller turns a non-empty list into a 422 with `errors.invalid(...)`.
  */
 import type { StatusCause } from '../errors.ts';
-import type { KubeObject } from '../types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import type { Gvk } from './builtin-defaults.ts';
 import {
   isDNS1123Label,

@@ -10,7 +10,8 @@
  * property names are escaped (`x-y` is `self.x__dash__y`).
  */
 import { Environment, Optional, type ParseResult, type ASTNode } from '@marcbachmann/cel-js';
-import type { JSONSchemaProps, ValidationRule } from '../types.ts';
+import type { JSONSchemaProps, ValidationRule } from '../../core/types.ts';
+import { parseQuantity, Quantity, QUANTITY_PARSE_ERROR } from '../../core/quantity.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Library types and functions
@@ -24,74 +25,18 @@ export class KubeURL {
   constructor(readonly url: URL, readonly source: string) {}
 }
 
-/**
- * `quantity(string)` values, kept exactly as `num / 10^scale` (binary suffixes are exact
- * integers, so every Kubernetes quantity fits).
- */
-export class Quantity {
-  constructor(readonly num: bigint, readonly scale: number, readonly source: string) {}
+/** `quantity(string)`: resource.ParseQuantity, which (unlike JSON decoding) takes no surrounding spaces. */
+function parseCelQuantity(s: string): Quantity {
+  const q = s.trim() === s ? parseQuantity(s) : undefined;
+  if (!q) throw new CelLibraryError(QUANTITY_PARSE_ERROR);
+  return q;
+}
 
-  static parse(s: string): Quantity {
-    const m = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([numkMGTPE])|[eE]([+-]?\d+))?$/.exec(s);
-    if (!m) throw new CelLibraryError(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
-    const [, sign, digits, bin, dec, exp] = m;
-    const [intPart, fracPart = ''] = digits.split('.');
-    let num = BigInt((intPart || '0') + fracPart) * (sign === '-' ? -1n : 1n);
-    let scale = fracPart.length;
-    if (bin) {
-      const pow = { Ki: 10n, Mi: 20n, Gi: 30n, Ti: 40n, Pi: 50n, Ei: 60n }[bin] as bigint;
-      num *= 1n << pow;
-    } else {
-      const e = dec ? { n: -9, u: -6, m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 }[dec] as number : exp ? Number(exp) : 0;
-      if (e >= 0) num *= 10n ** BigInt(e);
-      else scale -= e;
-    }
-    return new Quantity(num, scale, s);
-  }
-
-  private scaled(to: number): bigint {
-    return this.num * 10n ** BigInt(to - this.scale);
-  }
-
-  compare(o: Quantity): number {
-    const s = Math.max(this.scale, o.scale);
-    const a = this.scaled(s);
-    const b = o.scaled(s);
-    return a < b ? -1 : a > b ? 1 : 0;
-  }
-
-  add(o: Quantity, negate = false): Quantity {
-    const s = Math.max(this.scale, o.scale);
-    const b = o.scaled(s);
-    const num = this.scaled(s) + (negate ? -b : b);
-    return new Quantity(num, s, Quantity.format(num, s));
-  }
-
-  isInteger(): boolean {
-    return this.num % 10n ** BigInt(this.scale) === 0n;
-  }
-
-  asInteger(): bigint {
-    if (!this.isInteger()) throw new CelLibraryError('cannot convert value to integer');
-    const v = this.num / 10n ** BigInt(this.scale);
-    if (v > 9223372036854775807n || v < -9223372036854775808n) throw new CelLibraryError('cannot convert value to integer');
-    return v;
-  }
-
-  asApproximateFloat(): number {
-    return Number(this.num) / 10 ** this.scale;
-  }
-
-  sign(): bigint {
-    return this.num > 0n ? 1n : this.num < 0n ? -1n : 0n;
-  }
-
-  private static format(num: bigint, scale: number): string {
-    const neg = num < 0n;
-    let digits = (neg ? -num : num).toString().padStart(scale + 1, '0');
-    if (scale > 0) digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`.replace(/\.?0+$/, '');
-    return (neg ? '-' : '') + digits;
-  }
+/** `asInteger()`: the whole value when it has no fraction and fits an int64. */
+function quantityAsInteger(q: Quantity): bigint {
+  const v = q.integerValue();
+  if (v === undefined || v > 9223372036854775807n || v < -9223372036854775808n) throw new CelLibraryError('cannot convert value to integer');
+  return v;
 }
 
 function listCompare(a: unknown, b: unknown): number {
@@ -278,27 +223,26 @@ function buildEnvironment(): Environment {
 
   // Quantity library.
   env
-    .registerFunction('quantity(string): kubernetes.Quantity', (s: string) => Quantity.parse(s))
+    .registerFunction('quantity(string): kubernetes.Quantity', (s: string) => parseCelQuantity(s))
     .registerFunction('isQuantity(string): bool', (s: string) => {
       try {
-        Quantity.parse(s);
+        parseCelQuantity(s);
         return true;
       } catch {
         return false;
       }
     })
     .registerFunction('kubernetes.Quantity.isInteger(): bool', (q: Quantity) => q.isInteger())
-    .registerFunction('kubernetes.Quantity.asInteger(): int', (q: Quantity) => q.asInteger())
+    .registerFunction('kubernetes.Quantity.asInteger(): int', (q: Quantity) => quantityAsInteger(q))
     .registerFunction('kubernetes.Quantity.asApproximateFloat(): double', (q: Quantity) => q.asApproximateFloat())
-    .registerFunction('kubernetes.Quantity.sign(): int', (q: Quantity) => q.sign())
+    .registerFunction('kubernetes.Quantity.sign(): int', (q: Quantity) => BigInt(q.sign()))
     .registerFunction('kubernetes.Quantity.compareTo(kubernetes.Quantity): int', (a: Quantity, b: Quantity) => BigInt(a.compare(b)))
     .registerFunction('kubernetes.Quantity.isGreaterThan(kubernetes.Quantity): bool', (a: Quantity, b: Quantity) => a.compare(b) > 0)
     .registerFunction('kubernetes.Quantity.isLessThan(kubernetes.Quantity): bool', (a: Quantity, b: Quantity) => a.compare(b) < 0)
     .registerFunction('kubernetes.Quantity.add(kubernetes.Quantity): kubernetes.Quantity', (a: Quantity, b: Quantity) => a.add(b))
-    .registerFunction('kubernetes.Quantity.add(int): kubernetes.Quantity', (a: Quantity, b: bigint) => a.add(new Quantity(b, 0, String(b))))
+    .registerFunction('kubernetes.Quantity.add(int): kubernetes.Quantity', (a: Quantity, b: bigint) => a.add(Quantity.fromInteger(b)))
     .registerFunction('kubernetes.Quantity.sub(kubernetes.Quantity): kubernetes.Quantity', (a: Quantity, b: Quantity) => a.add(b, true))
-    .registerFunction('kubernetes.Quantity.sub(int): kubernetes.Quantity', (a: Quantity, b: bigint) => a.add(new Quantity(b, 0, String(b)), true));
-
+    .registerFunction('kubernetes.Quantity.sub(int): kubernetes.Quantity', (a: Quantity, b: bigint) => a.add(Quantity.fromInteger(b), true));
   // Conversions the builtins lack.
   env
     .registerFunction('string(google.protobuf.Timestamp): string', (d: Date) => celToString(d))

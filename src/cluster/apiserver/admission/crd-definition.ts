@@ -4,10 +4,11 @@
  * fields, subresources and conversion. Messages and field paths follow the real server
  * (`spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: ...`).
  */
-import type { JSONSchemaProps, KubeObject, ValidationRule } from '../types.ts';
+import type { JSONSchemaProps, KubeObject, ValidationRule } from '../../core/types.ts';
 import type { StatusCause } from '../errors.ts';
 import { compileRule } from './cel.ts';
-import { fieldError, goQuote, normalizeRuleFieldPath, validateValue } from './crd-schema.ts';
+import { goQuote } from '../../../platform/go-format.ts';
+import { fieldError, normalizeRuleFieldPath, validateValue } from './crd-schema.ts';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;

@@ -12,7 +12,8 @@
  * Intended order for a write: pruneUnknownFields, applySchemaDefaults, validateAgainstSchema.
  */
 import { isIP } from 'node:net';
-import type { JSONSchemaProps, KubeObject } from '../types.ts';
+import type { JSONSchemaProps, KubeObject } from '../../core/types.ts';
+import { formatFloatShortest, goQuote } from '../../../platform/go-format.ts';
 import type { StatusCause } from '../errors.ts';
 import {
   compileRule,
@@ -50,60 +51,9 @@ function setKey(o: JsonObject, k: string, v: unknown): void {
 // Go-style value formatting (the real server prints values with Go's fmt)
 // ---------------------------------------------------------------------------------------------
 
-/** Go's `%q`. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    switch (ch) {
-      case '"':
-        out += '\\"';
-        break;
-      case '\\':
-        out += '\\\\';
-        break;
-      case '\n':
-        out += '\\n';
-        break;
-      case '\t':
-        out += '\\t';
-        break;
-      case '\r':
-        out += '\\r';
-        break;
-      case '\x07':
-        out += '\\a';
-        break;
-      case '\b':
-        out += '\\b';
-        break;
-      case '\f':
-        out += '\\f';
-        break;
-      case '\v':
-        out += '\\v';
-        break;
-      default:
-        out += c < 0x20 || c === 0x7f ? `\\x${c.toString(16).padStart(2, '0')}` : ch;
-    }
-  }
-  return out + '"';
-}
-
-/** Go's `%v` for a float64 (shortest representation, exponent outside [1e-4, 1e6)). */
-export function goFloat(n: number): string {
-  if (Number.isNaN(n)) return 'NaN';
-  if (!Number.isFinite(n)) return n > 0 ? '+Inf' : '-Inf';
-  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
-  const [mant, e] = n.toExponential().split('e');
-  const exp = Number(e);
-  if (exp < -4 || exp >= 6) return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  return String(n);
-}
-
 /** A JSON number as Go prints it after decoding (integers are int64, the rest float64). */
 function goNumber(n: number): string {
-  return Number.isInteger(n) && Math.abs(n) < 1e21 ? String(n) : goFloat(n);
+  return Number.isInteger(n) && Math.abs(n) < 1e21 ? String(n) : formatFloatShortest(n);
 }
 
 /** Go's `%#v` of a decoded JSON value. */
@@ -157,7 +107,7 @@ export const fieldError = {
   duplicate: (field: string, value: unknown): StatusCause => ({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${badValue(value)}`, field }),
   notSupported: (field: string, value: unknown, supported: string[]): StatusCause => ({
     reason: 'FieldValueNotSupported',
-    message: withDetail(`Unsupported value: ${badValue(value)}`, supported.length ? `supported values: ${supported.map(goQuote).join(', ')}` : ''),
+    message: withDetail(`Unsupported value: ${badValue(value)}`, supported.length ? `supported values: ${supported.map((v) => goQuote(v)).join(', ')}` : ''),
     field,
   }),
   tooLong: (field: string, max: number): StatusCause => ({ reason: 'FieldValueTooLong', message: `Too long: may not be longer than ${max}`, field }),
@@ -447,7 +397,7 @@ function oldChild(old: Old, key: string): Old {
 }
 
 function boundText(bound: number, integerData: boolean): string {
-  return integerData && Number.isInteger(bound) ? String(bound) : goFloat(bound);
+  return integerData && Number.isInteger(bound) ? String(bound) : formatFloatShortest(bound);
 }
 
 function validateNode(v: Json, s: JSONSchemaProps, path: string, old: Old, out: StatusCause[]): void {

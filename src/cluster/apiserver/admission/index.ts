@@ -4,7 +4,7 @@
  * Failures are one 422 Invalid with a cause per field; nothing is stored.
  */
 import { errors, type StatusCause } from '../errors.ts';
-import type { KubeObject, ResourceInfo } from '../types.ts';
+import type { KubeObject, ResourceInfo } from '../../core/types.ts';
 import { defaultBuiltin, prepareBuiltinUpdate } from './builtin-defaults.ts';
 import { nameRuleFor, validateBuiltin, validateObjectMeta } from './builtin-validation.ts';
 import { applySchemaDefaults, pruneUnknownFields, validateAgainstSchema } from './crd-schema.ts';

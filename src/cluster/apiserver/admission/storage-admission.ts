@@ -10,8 +10,8 @@ import {
   pickDefaultClass,
   PV_PROTECTION_FINALIZER,
   PVC_PROTECTION_FINALIZER,
-} from '../../controllers/volume/volume-utils.ts';
-import type { KubeObject, ResourceInfo } from '../types.ts';
+} from '../../core/volumes.ts';
+import type { KubeObject, ResourceInfo } from '../../core/types.ts';
 
 /** Where the server keeps StorageClasses (its store key). */
 export const STORAGE_CLASS_STORE_KEY = 'storage.k8s.io/storageclasses';

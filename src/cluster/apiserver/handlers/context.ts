@@ -4,10 +4,10 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { ApiError, errors } from '../errors.ts';
-import type { ApiRequest, UserInfo } from '../http/types.ts';
+import type { ApiRequest, UserInfo } from '../../core/api-request.ts';
 import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE, ProtobufDecodeError } from '../protobuf/index.ts';
 import type { ResourceRegistry } from '../registry.ts';
-import type { KubeObject, ResourceInfo } from '../types.ts';
+import type { KubeObject, ResourceInfo } from '../../core/types.ts';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 

@@ -3,8 +3,8 @@
  * version and served at the version asked for (custom resources convert with strategy None:
  * only apiVersion changes), lists carry ListMeta, and `as=Table` turns them into Tables.
  */
-import type { KubeObject, ResourceInfo } from '../types.ts';
-import { groupVersion } from '../types.ts';
+import type { KubeObject, ResourceInfo } from '../../core/types.ts';
+import { groupVersion } from '../../core/types.ts';
 
 export function toVersion(info: ResourceInfo, obj: KubeObject): KubeObject {
   const apiVersion = groupVersion(info);

@@ -4,12 +4,13 @@
  */
 import type { Clock } from '../../../platform/clock.ts';
 import { errors } from '../errors.ts';
-import type { ApiResponse, WatchEvent, WatchSink } from '../http/types.ts';
-import { parseFieldSelector, parseLabelSelector } from '../selectors.ts';
+import type { ApiResponse, WatchEvent, WatchSink } from '../../core/api-request.ts';
+import { parseLabelSelector, SelectorSyntaxError, type LabelSelector } from '../../core/selectors.ts';
+import { parseFieldSelector } from '../field-selectors.ts';
 import type { Change, ObjectStore } from '../storage/object-store.ts';
 import { columnDefinitions, tableRow, toTable } from '../tables/index.ts';
-import type { KubeObject } from '../types.ts';
-import { groupVersion } from '../types.ts';
+import type { KubeObject } from '../../core/types.ts';
+import { groupVersion } from '../../core/types.ts';
 import type { ResourceRequest } from './context.ts';
 import { resourceKey, TABLE_CONTENT_TYPE, toVersion, wantsTable } from './convert.ts';
 
@@ -20,9 +21,17 @@ export interface ReadDeps {
 
 type Filter = (obj: KubeObject) => boolean;
 
+function labelSelectorParam(text: string): LabelSelector {
+  try {
+    return parseLabelSelector(text);
+  } catch (e) {
+    throw e instanceof SelectorSyntaxError ? errors.badRequest(e.message) : e;
+  }
+}
+
 function buildFilter(r: ResourceRequest): Filter {
   const q = r.req.query;
-  const label = q.get('labelSelector') ? parseLabelSelector(q.get('labelSelector')!) : undefined;
+  const label = q.get('labelSelector') ? labelSelectorParam(q.get('labelSelector')!) : undefined;
   const field = q.get('fieldSelector') ? parseFieldSelector(q.get('fieldSelector')!, r.info) : undefined;
   const name = r.verb === 'watch' ? r.name : undefined;
   return (obj) =>

@@ -3,9 +3,9 @@
  * components written for real clusters can check callers the usual way.
  */
 import type { Attributes, Authenticator, Authorizer } from '../auth.ts';
-import type { ApiResponse } from '../http/types.ts';
+import type { ApiResponse } from '../../core/api-request.ts';
 import { decodeObject, type ResourceRequest } from './context.ts';
-import { groupVersion } from '../types.ts';
+import { groupVersion } from '../../core/types.ts';
 
 export function handleReview(r: ResourceRequest, authn: Authenticator, authz: Authorizer): ApiResponse {
   const obj = decodeObject(r.req, { apiVersion: groupVersion(r.info), kind: r.info.kind });

@@ -5,11 +5,11 @@
  */
 import { request as httpRequest } from 'node:http';
 import { ApiError, errors } from '../errors.ts';
-import type { ApiResponse } from '../http/types.ts';
+import type { ApiResponse } from '../../core/api-request.ts';
 import { timestamp } from '../lifecycle.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, patchMetaForBuiltin } from '../patch/index.ts';
-import { formatLabelSelector, matchesLabelSelectorObject } from '../selectors.ts';
-import type { KubeObject, ResourceInfo, ScaleSubresource } from '../types.ts';
+import { formatLabelSelector, matchesLabelSelectorObject } from '../../core/selectors.ts';
+import type { KubeObject, ResourceInfo, ScaleSubresource } from '../../core/types.ts';
 import { decodeBody, decodeObject, fieldManager, mediaType, type ResourceRequest } from './context.ts';
 import { resourceKey, toVersion } from './convert.ts';
 import { commitUpdate, deleteObject, type WriteDeps } from './write.ts';

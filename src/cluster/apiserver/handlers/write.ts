@@ -6,7 +6,7 @@ import type { Clock } from '../../../platform/clock.ts';
 import { applyDefaults, validate } from '../admission/index.ts';
 import { admitStorageOnCreate, STORAGE_CLASS_STORE_KEY } from '../admission/storage-admission.ts';
 import { ApiError, errors } from '../errors.ts';
-import type { ApiResponse } from '../http/types.ts';
+import type { ApiResponse } from '../../core/api-request.ts';
 import { beforeCreate, beforeUpdate } from '../kind-rules.ts';
 import { bumpGeneration, objectChanged, planDeletion, prepareForCreate, prepareForUpdate, readyToRemove, type DeleteOptions } from '../lifecycle.ts';
 import {
@@ -21,8 +21,8 @@ import {
 } from '../patch/index.ts';
 import type { ResourceRegistry } from '../registry.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import type { KubeObject, ResourceInfo } from '../types.ts';
-import { groupVersion } from '../types.ts';
+import type { KubeObject, ResourceInfo } from '../../core/types.ts';
+import { groupVersion } from '../../core/types.ts';
 import { decodeBody, decodeObject, fieldManager, isDryRun, mediaType, type ResourceRequest } from './context.ts';
 import { resourceKey, toStorage, toVersion } from './convert.ts';
 import { listObjects } from './read.ts';

@@ -6,8 +6,8 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { errors } from '../errors.ts';
-import type { ApiRequest, ApiResponse } from './types.ts';
-import { isWatchResponse } from './types.ts';
+import type { ApiRequest, ApiResponse } from '../../core/api-request.ts';
+import { isWatchResponse } from '../../core/api-request.ts';
 
 /** kube-apiserver refuses request bodies over 3 MiB. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;

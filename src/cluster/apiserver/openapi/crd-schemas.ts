@@ -3,7 +3,7 @@
  * `apiVersion`/`kind` added, `metadata` pointing at ObjectMeta and the GVK extension kubectl
  * looks schemas up by, plus the matching `<Kind>List` schema.
  */
-import type { JSONSchemaProps, ResourceInfo } from '../types.ts';
+import type { JSONSchemaProps, ResourceInfo } from '../../core/types.ts';
 import { DESCRIPTIONS, LIST_META, OBJECT_META, ref, refProperty, type Schema } from './schema-util.ts';
 
 /** `kubernaut.ai` + `v1alpha1` + `RemediationRequest` -> `ai.kubernaut.v1alpha1.RemediationRequest`. */

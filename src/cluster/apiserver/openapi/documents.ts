@@ -12,7 +12,7 @@
  * - components carry the kinds with `x-kubernetes-group-version-kind` (kubectl explain / apply
  *   find a kind's schema by that extension) and everything they reference.
  */
-import type { ResourceInfo } from '../types.ts';
+import type { ResourceInfo } from '../../core/types.ts';
 import type { BuiltinSchemas } from './builtin-schemas.ts';
 import { crdSchemas } from './crd-schemas.ts';
 import {

@@ -11,7 +11,7 @@
  * built-in schemas behind them are read from @kubernetes/client-node once per process.
  */
 import { createHash } from 'node:crypto';
-import { groupVersion, type ResourceInfo } from '../types.ts';
+import { groupVersion, type ResourceInfo } from '../../core/types.ts';
 import { builtinSchemas, type BuiltinSchemas } from './builtin-schemas.ts';
 import { crdDefinitionName } from './crd-schemas.ts';
 import { groupVersionDocument, swaggerDocument, type ResolvedResource } from './documents.ts';

@@ -8,7 +8,7 @@
  */
 import jsonpatch from 'fast-json-patch';
 import { ApiError, errors } from '../errors.ts';
-import type { KubeObject } from '../types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import { clone, isObject } from './values.ts';
 
 /** fast-json-patch error names that mean "this patch does not fit this document". */

@@ -7,7 +7,7 @@
  * the server's). `managedView` cuts that part out; every set here is computed over it.
  */
 import { errors } from '../errors.ts';
-import type { KubeObject, ManagedFieldsEntry } from '../types.ts';
+import type { KubeObject, ManagedFieldsEntry } from '../../core/types.ts';
 import { FieldSet, fieldPe, keyPe, valuePe } from './fieldset.ts';
 import { isAtomic, type PatchMeta } from './patch-meta.ts';
 import { clone, deepEqual, hasOwn, isObject, stableStringify, type JsonObject } from './values.ts';

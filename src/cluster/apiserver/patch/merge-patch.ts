@@ -4,7 +4,7 @@
  * sends and the only merge a custom resource accepts besides apply.
  */
 import { errors } from '../errors.ts';
-import type { KubeObject } from '../types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import { clone, isObject, type JsonObject } from './values.ts';
 
 export function mergeValues(target: unknown, patch: unknown): unknown {

@@ -2,7 +2,7 @@
  * Patch meta for custom resources, from the CRD's structural schema. Only SSA facts exist here:
  * the real server refuses strategic merge patches for custom resources.
  */
-import type { JSONSchemaProps } from '../types.ts';
+import type { JSONSchemaProps } from '../../core/types.ts';
 import { listMeta, mapMeta, SCALAR, structMeta, UNTYPED, withFacts, type PatchMeta } from './patch-meta.ts';
 import { objectMetaMeta } from './builtin-meta.ts';
 

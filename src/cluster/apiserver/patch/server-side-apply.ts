@@ -8,7 +8,7 @@
  * owns is a conflict (409) unless `force`, which moves ownership to the applier.
  */
 import { ApiError, errors, type StatusCause } from '../errors.ts';
-import type { KubeObject, ManagedFieldsEntry } from '../types.ts';
+import type { KubeObject, ManagedFieldsEntry } from '../../core/types.ts';
 import { FieldSet, formatPath } from './fieldset.ts';
 import {
   appliedSet,

@@ -12,7 +12,7 @@
  *   `$deleteFromPrimitiveList/<list>`   values to remove from a merged primitive list
  */
 import { errors } from '../errors.ts';
-import type { KubeObject } from '../types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import type { PatchMeta } from './patch-meta.ts';
 import { clone, deepEqual, hasOwn, isObject, type JsonObject } from './values.ts';
 

@@ -5,7 +5,7 @@
  * Stored objects are never mutated: writers hand in a fresh object and readers may share it.
  * Durability is delegated to an optional Persistence (write-ahead log + snapshot).
  */
-import type { KubeObject } from '../types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import type { Persistence } from './persistence.ts';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';

@@ -6,7 +6,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KubeObject } from '../types.ts';
+import type { KubeObject } from '../../core/types.ts';
 
 export interface LoadedState {
   resourceVersion: number;

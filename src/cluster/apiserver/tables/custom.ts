@@ -8,7 +8,8 @@
  * type are `null`. `string` columns print whatever the path selects: maps and lists as compact
  * JSON, other scalars in Go's default formatting.
  */
-import type { PrinterColumn, ResourceInfo } from '../types.ts';
+import type { PrinterColumn, ResourceInfo } from '../../core/types.ts';
+import { formatFloatShortest } from '../../../platform/go-format.ts';
 import { AGE_DESCRIPTION, NAME_DESCRIPTION } from './columns.ts';
 import { humanDuration, parseTimestamp } from './duration.ts';
 import { compileJsonPath, type JsonPath } from './jsonpath.ts';
@@ -18,23 +19,6 @@ import type { Printer, TableColumnDefinition } from './model.ts';
 export const DEFAULT_CRD_COLUMNS: PrinterColumn[] = [
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: AGE_DESCRIPTION },
 ];
-
-/**
- * Go's `%v` for a float64 (`strconv` shortest `%g`): exponent form (`1.5e+06`) when the decimal
- * exponent is below -4 or at least 6, plain digits otherwise.
- */
-export function goFloat(n: number): string {
-  if (Number.isNaN(n)) return 'NaN';
-  if (!Number.isFinite(n)) return n > 0 ? '+Inf' : '-Inf';
-  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
-  const [digits, expPart] = n.toExponential().split('e');
-  const exp = Number(expPart);
-  if (exp < -4 || exp >= 6) {
-    const abs = Math.abs(exp);
-    return `${digits}e${exp < 0 ? '-' : '+'}${abs < 10 ? `0${abs}` : abs}`;
-  }
-  return String(n);
-}
 
 /** Compact JSON with sorted keys and HTML-significant characters escaped, as Go's json.Marshal writes it. */
 export function goJson(v: unknown): string {
@@ -58,7 +42,7 @@ export function goJson(v: unknown): string {
 export function stringCell(value: unknown): string {
   if (value === null || value === undefined) return '<no value>';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : goFloat(value);
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : formatFloatShortest(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return goJson(value);
 }

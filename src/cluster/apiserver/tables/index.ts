@@ -7,7 +7,7 @@
  * their CRD's printer columns; anything else gets the server's default table: `Name` and
  * `Created At` (an RFC 3339 timestamp).
  */
-import type { KubeObject, ResourceInfo } from '../types.ts';
+import type { KubeObject, ResourceInfo } from '../../core/types.ts';
 import { col, nameCol } from './columns.ts';
 import { customResourcePrinter } from './custom.ts';
 import { rfc3339Seconds } from './duration.ts';
@@ -21,7 +21,6 @@ export type { IncludeObject, Printer, Table, TableColumnDefinition, TableRow, Ta
 export { humanDuration, timestampSince } from './duration.ts';
 export { compileJsonPath, JsonPathError, type JsonPath } from './jsonpath.ts';
 export { summarizePod } from './pod-status.ts';
-export { formatQuantity } from './quantity.ts';
 
 /** The table of resources without a dedicated printer (roles, limit ranges, CRDs themselves...). */
 export const defaultPrinter: Printer = {

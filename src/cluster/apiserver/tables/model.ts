@@ -2,7 +2,7 @@
  * The `meta.k8s.io/v1` Table shape the server returns to `kubectl get`, and the printer contract
  * each resource's table conversion implements.
  */
-import type { KubeObject } from '../types.ts';
+import type { KubeObject } from '../../core/types.ts';
 
 export interface TableColumnDefinition {
   name: string;

@@ -3,7 +3,7 @@
  * `Init:0/1`, `CrashLoopBackOff`, `Completed`, `Terminating`), RESTARTS with the time of the last
  * restart, and the wide columns.
  */
-import type { KubeObject } from '../types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import { ageCol, col, nameCol } from './columns.ts';
 import { timestampSince, parseTimestamp } from './duration.ts';
 import { arr, findCondition, int, obj, str } from './format.ts';

@@ -1,12 +1,12 @@
 /**
  * Printers for workload controllers and their policies: apps, batch, autoscaling, policy.
  */
-import type { KubeObject } from '../types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import { ageCol, col, containerCols, nameCol, selectorCol } from './columns.ts';
 import { humanDuration, parseTimestamp, timestampSince } from './duration.ts';
 import { arr, containerCells, findCondition, formatLabelSelector, formatLabels, int, intOrString, labelSelectorString, obj, str } from './format.ts';
 import type { Printer } from './model.ts';
-import { formatQuantity } from './quantity.ts';
+import { formatQuantityText } from '../../core/quantity.ts';
 
 const name = (o: KubeObject): string => o.metadata.name ?? '';
 const age = (o: KubeObject, now: Date): string => timestampSince(o.metadata.creationTimestamp, now);
@@ -227,16 +227,16 @@ function formatMetric(spec: Record<string, any>, status: Record<string, any> | u
       const target = obj(obj(spec[key]).target);
       const current = currentOf(key);
       if (target.averageValue !== undefined && target.averageValue !== null) {
-        const cur = current && current.averageValue !== undefined && current.averageValue !== null ? formatQuantity(current.averageValue) : '<unknown>';
-        return `${cur}/${formatQuantity(target.averageValue)} (avg)`;
+        const cur = current && current.averageValue !== undefined && current.averageValue !== null ? formatQuantityText(current.averageValue) : '<unknown>';
+        return `${cur}/${formatQuantityText(target.averageValue)} (avg)`;
       }
-      const cur = current ? formatQuantity(current.value) : '<unknown>';
-      return `${cur}/${formatQuantity(target.value)}`;
+      const cur = current ? formatQuantityText(current.value) : '<unknown>';
+      return `${cur}/${formatQuantityText(target.value)}`;
     }
     case 'Pods': {
       const target = obj(obj(spec.pods).target);
       const current = currentOf('pods');
-      return `${current ? formatQuantity(current.averageValue) : '<unknown>'}/${formatQuantity(target.averageValue)}`;
+      return `${current ? formatQuantityText(current.averageValue) : '<unknown>'}/${formatQuantityText(target.averageValue)}`;
     }
     case 'Resource':
     case 'ContainerResource': {
@@ -245,7 +245,7 @@ function formatMetric(spec: Record<string, any>, status: Record<string, any> | u
       const target = obj(source.target);
       const current = currentOf(key);
       if (target.averageValue !== undefined && target.averageValue !== null) {
-        return `${str(source.name)}: ${current ? formatQuantity(current.averageValue) : '<unknown>'}/${formatQuantity(target.averageValue)}`;
+        return `${str(source.name)}: ${current ? formatQuantityText(current.averageValue) : '<unknown>'}/${formatQuantityText(target.averageValue)}`;
       }
       const cur = (current && percent(current.averageUtilization)) ?? '<unknown>';
       return `${str(source.name)}: ${cur}/${percent(target.averageUtilization) ?? '<auto>'}`;

@@ -2,12 +2,12 @@
  * Printers for the core (`v1`) group, pods excepted (see pod-status.ts), plus the
  * `events.k8s.io` Event, which shares the core Event columns.
  */
-import type { KubeObject } from '../types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import { ageCol, col, containerCols, nameCol, selectorCol } from './columns.ts';
 import { parseTimestamp, timestampSince } from './duration.ts';
 import { arr, containerCells, countKeys, findCondition, formatAccessModes, formatLabels, int, joinHostPort, obj, str } from './format.ts';
 import type { Printer } from './model.ts';
-import { formatQuantity } from './quantity.ts';
+import { formatQuantityText } from '../../core/quantity.ts';
 
 const name = (o: KubeObject): string => o.metadata.name ?? '';
 const age = (o: KubeObject, now: Date): string => timestampSince(o.metadata.creationTimestamp, now);
@@ -318,7 +318,7 @@ export const persistentVolumePrinter: Printer = {
     const phase = o.metadata.deletionTimestamp ? 'Terminating' : str(obj(o.status).phase);
     return [
       name(o),
-      formatQuantity(obj(spec.capacity).storage),
+      formatQuantityText(obj(spec.capacity).storage),
       formatAccessModes(spec.accessModes),
       str(spec.persistentVolumeReclaimPolicy),
       phase,
@@ -354,7 +354,7 @@ export const persistentVolumeClaimPrinter: Printer = {
       name(o),
       phase,
       volumeName,
-      bound ? formatQuantity(obj(status.capacity).storage) : '',
+      bound ? formatQuantityText(obj(status.capacity).storage) : '',
       bound ? formatAccessModes(status.accessModes) : '',
       volumeClass(o),
       optionalName(spec.volumeAttributesClassName),
@@ -413,7 +413,7 @@ export const resourceQuotaPrinter: Printer = {
     const requests: string[] = [];
     const limits: string[] = [];
     for (const resource of Object.keys(hard).sort()) {
-      const text = `${resource}: ${formatQuantity(used[resource])}/${formatQuantity(hard[resource])}`;
+      const text = `${resource}: ${formatQuantityText(used[resource])}/${formatQuantityText(hard[resource])}`;
       const pieces = resource.split('.');
       (pieces.length > 1 && pieces[0] === 'limits' ? limits : requests).push(text);
     }

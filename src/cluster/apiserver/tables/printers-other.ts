@@ -2,14 +2,14 @@
  * Printers for the remaining API groups: storage, networking, discovery, coordination, RBAC,
  * scheduling, node, admission registration, certificates and API registration.
  */
-import type { KubeObject } from '../types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import { ageCol, col, nameCol } from './columns.ts';
 import { humanDuration, timestampSince } from './duration.ts';
 import { arr, findCondition, formatLabelSelector, obj, str } from './format.ts';
 import type { Printer } from './model.ts';
-import { formatQuantity } from './quantity.ts';
+import { formatQuantityText } from '../../core/quantity.ts';
 import { loadBalancerIngress } from './printers-core.ts';
-import { isDefaultClass } from '../../controllers/volume/volume-utils.ts';
+import { isDefaultClass } from '../../core/volumes.ts';
 
 const name = (o: KubeObject): string => o.metadata.name ?? '';
 const age = (o: KubeObject, now: Date): string => timestampSince(o.metadata.creationTimestamp, now);
@@ -100,7 +100,7 @@ export const csiStorageCapacityPrinter: Printer = {
     col('StorageClassName', 'string', 'storageClassName represents the name of the StorageClass that the reported capacity applies to.'),
     col('Capacity', 'string', 'capacity is the value reported by the CSI driver in its GetCapacityResponse.'),
   ],
-  cells: (o) => [name(o), str(o.storageClassName), o.capacity === undefined || o.capacity === null ? '<unset>' : formatQuantity(o.capacity)],
+  cells: (o) => [name(o), str(o.storageClassName), o.capacity === undefined || o.capacity === null ? '<unset>' : formatQuantityText(o.capacity)],
 };
 
 // ---------------------------------------------------------------------------------------------

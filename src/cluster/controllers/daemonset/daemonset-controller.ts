@@ -6,18 +6,21 @@
  * RollingUpdate replaces old pods at most `maxUnavailable` at a time, OnDelete waits for users.
  */
 import type { Logger } from '../../../platform/log.ts';
-import type { KubeObject } from '../../apiserver/types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import type { ClusterClient } from '../../client/cluster-client.ts';
 import type { Informer } from '../../client/informer.ts';
 import { CONTROLLER_REVISIONS, DAEMON_SETS, NODES, PODS } from '../../client/resources.ts';
-import type { Component, ControlPlaneContext } from '../../control-plane/context.ts';
-import type { EventRecorder } from '../../control-plane/event-recorder.ts';
-import { createRevision, findEqualRevision, listRevisions, nextRevisionNumber, truncateHistory, updateRevisionNumber } from '../history.ts';
-import { controllerRef, isPodReady } from '../pod-utils.ts';
-import { claimObjects, errorMessage, Expectations, isNotFound, isPodAvailableScaled, objectKey, omitZero, podFromTemplate, selectorMatches, slowStartBatch, splitKey } from '../replicaset/controller-utils.ts';
-import { byCreation, scaledValue, withoutNulls } from '../deployment/deployment-util.ts';
-import { WorkQueue } from '../workqueue.ts';
+import type { Component, ControlPlaneContext } from '../../client/component.ts';
+import type { EventRecorder } from '../../client/event-recorder.ts';
+import { createRevision, findEqualRevision, listRevisions, nextRevisionNumber, truncateHistory, updateRevisionNumber } from '../shared/history.ts';
+import { isPodReady } from '../../core/pods.ts';
+import { byCreation, errorMessage, Expectations, isNotFound, isPodAvailableScaled, omitZero, podFromTemplate, selectorMatches, slowStartBatch, withoutNulls } from '../shared/controller-utils.ts';
+import { WorkQueue } from '../../client/workqueue.ts';
 import { daemonPodTolerations, nodeEligibility, pinToNode, targetNode } from './node-eligibility.ts';
+import { controllerRef } from '../../core/owner-refs.ts';
+import { claimObjects } from '../shared/claim-objects.ts';
+import { objectKey, splitKey } from '../../core/object-keys.ts';
+import { scaledValue } from '../../core/int-or-string.ts';
 
 export const REVISION_HASH = 'controller-revision-hash';
 /** Deprecated but still set by upstream on daemon pods. */
@@ -77,7 +80,7 @@ export class DaemonSetController implements Component {
   }
 
   private async sync(key: string): Promise<void> {
-    const [ns, name] = splitKey(key);
+    const { namespace: ns, name } = splitKey(key);
     const cached = this.daemonSets.get(ns, name);
     if (!cached) {
       this.expectations.forget(key);

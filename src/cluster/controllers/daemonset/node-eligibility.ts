@@ -5,7 +5,7 @@
  * whose untolerated taints are all NoSchedule keeps an already running pod ("should continue
  * running"); an untolerated NoExecute taint evicts it.
  */
-import type { KubeObject } from '../../apiserver/types.ts';
+import type { KubeObject } from '../../core/types.ts';
 
 /** The tolerations upstream adds to daemon pods (AddOrUpdateDaemonPodTolerations). */
 export function daemonPodTolerations(podSpec: any): any[] {

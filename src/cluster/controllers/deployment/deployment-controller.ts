@@ -6,43 +6,20 @@
  * old ReplicaSets past revisionHistoryLimit and reports Available/Progressing conditions.
  */
 import type { Logger } from '../../../platform/log.ts';
-import type { KubeObject } from '../../apiserver/types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import type { ClusterClient } from '../../client/cluster-client.ts';
 import type { Informer } from '../../client/informer.ts';
 import { DEPLOYMENTS, PODS, REPLICA_SETS } from '../../client/resources.ts';
-import type { Component, ControlPlaneContext } from '../../control-plane/context.ts';
-import type { EventRecorder } from '../../control-plane/event-recorder.ts';
-import { computeHash } from '../hashing.ts';
-import { controllerRef, isControlledBy, newControllerRef } from '../pod-utils.ts';
-import { claimObjects, isConflict, isNotFound, metaTime, objectKey, omitZero, selectorMatches, splitKey } from '../replicaset/controller-utils.ts';
-import { WorkQueue } from '../workqueue.ts';
-import {
-  byCreation,
-  condition,
-  deploymentComplete,
-  deploymentProgressing,
-  DESIRED_REPLICAS,
-  hasProgressDeadline,
-  MAX_REPLICAS,
-  maxRevision,
-  maxSurge,
-  maxUnavailable,
-  newCondition,
-  newRSReplicas,
-  POD_TEMPLATE_HASH,
-  removeDeploymentCondition,
-  replicas,
-  REVISION,
-  revisionOf,
-  setDeploymentCondition,
-  setNewReplicaSetAnnotations,
-  setReplicasAnnotations,
-  splitReplicaSets,
-  sumSpecReplicas,
-  sumStatus,
-  templatesEqualIgnoringHash,
-  withoutNulls,
-} from './deployment-util.ts';
+import type { Component, ControlPlaneContext } from '../../client/component.ts';
+import type { EventRecorder } from '../../client/event-recorder.ts';
+import { computeHash } from '../shared/hashing.ts';
+import { byCreation, isConflict, isNotFound, omitZero, selectorMatches, withoutNulls } from '../shared/controller-utils.ts';
+import { WorkQueue } from '../../client/workqueue.ts';
+import { condition, deploymentComplete, deploymentProgressing, DESIRED_REPLICAS, hasProgressDeadline, MAX_REPLICAS, maxRevision, maxSurge, maxUnavailable, newCondition, newRSReplicas, POD_TEMPLATE_HASH, removeDeploymentCondition, replicas, REVISION, revisionOf, setDeploymentCondition, setNewReplicaSetAnnotations, setReplicasAnnotations, splitReplicaSets, sumSpecReplicas, sumStatus, templatesEqualIgnoringHash } from './deployment-util.ts';
+import { controllerRef, isControlledBy, newControllerRef } from '../../core/owner-refs.ts';
+import { claimObjects } from '../shared/claim-objects.ts';
+import { metaTime } from '../../core/meta-time.ts';
+import { objectKey, splitKey } from '../../core/object-keys.ts';
 
 const NEW_RS_AVAILABLE = 'NewReplicaSetAvailable';
 const TIMED_OUT = 'ProgressDeadlineExceeded';
@@ -98,13 +75,13 @@ export class DeploymentController implements Component {
   }
 
   private now(): string {
-    return metaTime(this.context.clock);
+    return metaTime(this.context.clock.now());
   }
 
   // --- the sync loop -------------------------------------------------------------------------
 
   private async sync(key: string): Promise<void> {
-    const [ns, name] = splitKey(key);
+    const { namespace: ns, name } = splitKey(key);
     const cached = this.deployments.get(ns, name);
     if (!cached) return;
     const d = structuredClone(cached);

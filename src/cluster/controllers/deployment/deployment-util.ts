@@ -3,8 +3,10 @@
  * annotations copied onto ReplicaSets, maxSurge/maxUnavailable resolution, how far the new
  * ReplicaSet may grow, status totals and the conditions that `kubectl rollout status` reads.
  */
-import type { KubeObject } from '../../apiserver/types.ts';
-import { canonicalJson } from '../hashing.ts';
+import type { KubeObject } from '../../core/types.ts';
+import { scaledValue } from '../../core/int-or-string.ts';
+import { byCreation, withoutNulls } from '../shared/controller-utils.ts';
+import { canonicalJson } from '../shared/hashing.ts';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
 export const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
@@ -28,21 +30,6 @@ export function maxRevision(rses: KubeObject[]): number {
   return rses.reduce((m, rs) => Math.max(m, revisionOf(rs)), 0);
 }
 
-/**
- * A copy without null fields: clients written in Go send `creationTimestamp: null` inside pod
- * templates (kubectl's undo patch does), which upstream decodes as "absent". Comparing and hashing
- * without nulls keeps such a template equal to the one it came from.
- */
-export function withoutNulls<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(withoutNulls) as T;
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== null && x !== undefined) out[k] = withoutNulls(x);
-    return out as T;
-  }
-  return v;
-}
-
 function withoutHash(template: any): string {
   const t = withoutNulls(structuredClone(template ?? {}));
   if (t.metadata?.labels) delete t.metadata.labels[POD_TEMPLATE_HASH];
@@ -54,30 +41,11 @@ export function templatesEqualIgnoringHash(a: any, b: any): boolean {
   return withoutHash(a) === withoutHash(b);
 }
 
-export function byCreation(a: KubeObject, b: KubeObject): number {
-  const ta = a.metadata.creationTimestamp ?? '';
-  const tb = b.metadata.creationTimestamp ?? '';
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  return (a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1;
-}
-
 /** The oldest ReplicaSet whose template equals the Deployment's (the "new" one), and the rest. */
 export function splitReplicaSets(d: KubeObject, rses: KubeObject[]): { newRS?: KubeObject; oldRSes: KubeObject[] } {
   const sorted = [...rses].sort(byCreation);
   const newRS = sorted.find((rs) => templatesEqualIgnoringHash(rs.spec?.template, d.spec?.template));
   return { newRS, oldRSes: sorted.filter((rs) => rs !== newRS) };
-}
-
-/** An intOrString (`3` or `"25%"`) against a total; percentages round up or down as asked. */
-export function scaledValue(v: unknown, total: number, roundUp: boolean): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string' && v.endsWith('%')) {
-    const pct = Number(v.slice(0, -1));
-    const x = (pct * total) / 100;
-    return roundUp ? Math.ceil(x) : Math.floor(x);
-  }
-  const n = Number(v ?? 0);
-  return Number.isFinite(n) ? n : 0;
 }
 
 /** maxSurge (rounded up) and maxUnavailable (rounded down); both 0 would deadlock, so unavailable becomes 1. */

@@ -7,17 +7,21 @@
  * Complete/Failed once no pod of the Job is still running or terminating.
  */
 import type { Logger } from '../../../platform/log.ts';
-import type { KubeObject } from '../../apiserver/types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import type { ClusterClient } from '../../client/cluster-client.ts';
 import type { Informer } from '../../client/informer.ts';
 import { JOBS, PODS } from '../../client/resources.ts';
-import type { Component, ControlPlaneContext } from '../../control-plane/context.ts';
-import type { EventRecorder } from '../../control-plane/event-recorder.ts';
-import { controllerRef, isPodReady } from '../pod-utils.ts';
-import { claimObjects, errorMessage, Expectations, isNotFound, metaTime, objectKey, omitZero, selectorMatches, slowStartBatch, splitKey } from '../replicaset/controller-utils.ts';
-import { rankPodsForDeletion } from '../replicaset/pod-ranking.ts';
-import { WorkQueue } from '../workqueue.ts';
+import type { Component, ControlPlaneContext } from '../../client/component.ts';
+import type { EventRecorder } from '../../client/event-recorder.ts';
+import { isPodReady } from '../../core/pods.ts';
+import { errorMessage, Expectations, isNotFound, omitZero, selectorMatches, slowStartBatch } from '../shared/controller-utils.ts';
+import { rankPodsForDeletion } from '../shared/pod-ranking.ts';
+import { WorkQueue } from '../../client/workqueue.ts';
 import { formatIndexes, isIndexed, JOB_TRACKING_FINALIZER, parseIndexes, podForJob, podIndex } from './job-pods.ts';
+import { controllerRef } from '../../core/owner-refs.ts';
+import { claimObjects } from '../shared/claim-objects.ts';
+import { metaTime } from '../../core/meta-time.ts';
+import { objectKey, splitKey } from '../../core/object-keys.ts';
 
 const COMPLETIONS_REACHED = { reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' };
 const BACKOFF_LIMIT_EXCEEDED = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
@@ -79,11 +83,11 @@ export class JobController implements Component {
   }
 
   private now(): string {
-    return metaTime(this.context.clock);
+    return metaTime(this.context.clock.now());
   }
 
   private async sync(key: string): Promise<void> {
-    const [ns, name] = splitKey(key);
+    const { namespace: ns, name } = splitKey(key);
     const cached = this.jobs.get(ns, name);
     if (!cached) {
       await this.releaseOrphanedPods(ns, name);
@@ -347,7 +351,7 @@ export class JobController implements Component {
   }
 
   /** A Job is gone: its pods still carrying the tracking finalizer must not stay stuck. */
-  private async releaseOrphanedPods(ns: string, name: string): Promise<void> {
+  private async releaseOrphanedPods(ns: string | undefined, name: string): Promise<void> {
     for (const p of this.pods.list()) {
       if (p.metadata.namespace !== ns || !hasTracking(p)) continue;
       const ref = controllerRef(p);

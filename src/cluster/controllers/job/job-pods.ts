@@ -3,8 +3,8 @@
  * completion-index label/annotation/hostname/env for Indexed mode, and the `completedIndexes`
  * interval notation ("0-2,5").
  */
-import type { KubeObject } from '../../apiserver/types.ts';
-import { podFromTemplate } from '../replicaset/controller-utils.ts';
+import type { KubeObject } from '../../core/types.ts';
+import { podFromTemplate } from '../shared/controller-utils.ts';
 
 /** Keeps a finished pod around until the Job controller has counted it. */
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';

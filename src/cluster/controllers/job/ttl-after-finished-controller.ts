@@ -5,14 +5,15 @@
  * foreground propagation, as upstream does, so the Job's pods go first.
  */
 import type { Logger } from '../../../platform/log.ts';
-import type { KubeObject } from '../../apiserver/types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import type { ClusterClient } from '../../client/cluster-client.ts';
 import type { Informer } from '../../client/informer.ts';
 import { JOBS } from '../../client/resources.ts';
-import type { Component, ControlPlaneContext } from '../../control-plane/context.ts';
+import type { Component, ControlPlaneContext } from '../../client/component.ts';
 import { ClientError } from '../../client/cluster-client.ts';
-import { isNotFound, objectKey, splitKey } from '../replicaset/controller-utils.ts';
-import { WorkQueue } from '../workqueue.ts';
+import { isNotFound } from '../shared/controller-utils.ts';
+import { WorkQueue } from '../../client/workqueue.ts';
+import { objectKey, splitKey } from '../../core/object-keys.ts';
 
 /** When the Job finished (its Complete/Failed condition's transition time), in ms, or undefined. */
 export function finishTimeMs(job: KubeObject): number | undefined {
@@ -57,7 +58,7 @@ export class TtlAfterFinishedController implements Component {
   }
 
   private async sync(key: string): Promise<void> {
-    const [ns, name] = splitKey(key);
+    const { namespace: ns, name } = splitKey(key);
     const cached = this.jobs.get(ns, name);
     if (!cached) return;
     let left = this.remaining(cached);

@@ -5,16 +5,20 @@
  * and reports replicas / fullyLabeled / ready / available counts through the status subresource.
  */
 import type { Logger } from '../../../platform/log.ts';
-import type { KubeObject } from '../../apiserver/types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import type { ClusterClient } from '../../client/cluster-client.ts';
 import type { Informer } from '../../client/informer.ts';
 import { PODS, REPLICA_SETS } from '../../client/resources.ts';
-import type { Component, ControlPlaneContext } from '../../control-plane/context.ts';
-import type { EventRecorder } from '../../control-plane/event-recorder.ts';
-import { controllerRef, isPodActive, isPodReady } from '../pod-utils.ts';
-import { WorkQueue } from '../workqueue.ts';
-import { claimObjects, errorMessage, Expectations, isNamespaceTerminating, isNotFound, isPodAvailableScaled, metaTime, objectKey, omitZero, podFromTemplate, removeCondition, selectorMatches, setCondition, slowStartBatch, splitKey } from './controller-utils.ts';
-import { rankPodsForDeletion } from './pod-ranking.ts';
+import type { Component, ControlPlaneContext } from '../../client/component.ts';
+import type { EventRecorder } from '../../client/event-recorder.ts';
+import { isPodActive, isPodReady } from '../../core/pods.ts';
+import { WorkQueue } from '../../client/workqueue.ts';
+import { errorMessage, Expectations, isNamespaceTerminating, isNotFound, isPodAvailableScaled, omitZero, podFromTemplate, removeCondition, selectorMatches, setCondition, slowStartBatch } from '../shared/controller-utils.ts';
+import { rankPodsForDeletion } from '../shared/pod-ranking.ts';
+import { controllerRef } from '../../core/owner-refs.ts';
+import { claimObjects } from '../shared/claim-objects.ts';
+import { metaTime } from '../../core/meta-time.ts';
+import { objectKey, splitKey } from '../../core/object-keys.ts';
 
 /** Upstream's BurstReplicas: at most this many creates or deletes per sync. */
 const BURST_REPLICAS = 500;
@@ -63,7 +67,7 @@ export class ReplicaSetController implements Component {
   }
 
   private async sync(key: string): Promise<void> {
-    const [ns, name] = splitKey(key);
+    const { namespace: ns, name } = splitKey(key);
     const rs = this.replicaSets.get(ns, name);
     if (!rs) {
       this.expectations.forget(key);
@@ -145,7 +149,7 @@ export class ReplicaSetController implements Component {
     let conditions: any[] = rs.status?.conditions ?? [];
     const wanted = rs.spec?.replicas ?? 1;
     if (manageError && pods.length < wanted) {
-      conditions = setCondition(conditions, { type: 'ReplicaFailure', status: 'True', lastTransitionTime: metaTime(this.context.clock), reason: 'FailedCreate', message: errorMessage(manageError) });
+      conditions = setCondition(conditions, { type: 'ReplicaFailure', status: 'True', lastTransitionTime: metaTime(this.context.clock.now()), reason: 'FailedCreate', message: errorMessage(manageError) });
     } else if (!manageError) {
       conditions = removeCondition(conditions, 'ReplicaFailure');
     }

@@ -3,8 +3,9 @@
  * subdomain, identity labels, and one claim `<template>-<set>-<ordinal>` per volumeClaimTemplate.
  * Pure functions over plain objects, so the controller and the tests agree on every name.
  */
-import type { KubeObject } from '../../apiserver/types.ts';
-import { isPodAvailable, isPodReady, newControllerRef } from '../pod-utils.ts';
+import type { KubeObject } from '../../core/types.ts';
+import { isPodAvailable, isPodReady } from '../../core/pods.ts';
+import { newControllerRef } from '../../core/owner-refs.ts';
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';

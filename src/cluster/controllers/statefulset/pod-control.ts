@@ -3,11 +3,11 @@
  * claims are created before their pod, a claim being deleted blocks its pod, and the retention
  * policy's owner references are kept on the claims.
  */
-import type { KubeObject } from '../../apiserver/types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import { ClientError, type ClusterClient } from '../../client/cluster-client.ts';
 import type { Informer } from '../../client/informer.ts';
 import { PERSISTENT_VOLUME_CLAIMS, PODS } from '../../client/resources.ts';
-import type { EventRecorder } from '../../control-plane/event-recorder.ts';
+import type { EventRecorder } from '../../client/event-recorder.ts';
 import { claimsForPod, identityLabels, ordinalOf } from './identity.ts';
 import { claimIsStale, desiredClaimOwnerRefs, retentionPolicy } from './retention.ts';
 

@@ -5,7 +5,7 @@
  * for every predecessor to be Running, Ready and available; under Parallel all pods are handled
  * at once, but rolling updates still go one pod at a time.
  */
-import type { KubeObject } from '../../apiserver/types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import {
   desiredReplicas,
   identityMatches,

@@ -4,7 +4,7 @@
  * condemned pod (ordinal outside the replica range) own its claims, so they go with it. Other
  * owner references on the claims are left alone.
  */
-import type { KubeObject, OwnerReference } from '../../apiserver/types.ts';
+import type { KubeObject, OwnerReference } from '../../core/types.ts';
 import { inOrdinalRange, withTypeMeta } from './identity.ts';
 
 export interface RetentionPolicy {

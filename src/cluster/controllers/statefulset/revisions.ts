@@ -3,9 +3,9 @@
  * the current revision (what `status.currentRevision` names). A revision's data is a strategic
  * merge patch replacing the template, so `kubectl rollout undo` can apply it to the set as is.
  */
-import type { KubeObject } from '../../apiserver/types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import type { ClusterClient } from '../../client/cluster-client.ts';
-import { createRevision, findEqualRevisions, nextRevisionNumber, revisionDataEqual, updateRevisionNumber } from '../history.ts';
+import { createRevision, findEqualRevisions, nextRevisionNumber, revisionDataEqual, updateRevisionNumber } from '../shared/history.ts';
 
 /** `{"spec":{"template":{...,"$patch":"replace"}}}` of the set's current template. */
 export function revisionData(set: KubeObject): unknown {

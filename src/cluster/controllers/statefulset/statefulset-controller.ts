@@ -6,17 +6,18 @@
  * ControllerRevisions and reports status.
  */
 import type { Logger } from '../../../platform/log.ts';
-import type { KubeObject } from '../../apiserver/types.ts';
-import { matchesLabelSelectorObject } from '../../apiserver/selectors.ts';
+import type { KubeObject } from '../../core/types.ts';
+import { matchesLabelSelectorObject } from '../../core/selectors.ts';
 import type { ClusterClient } from '../../client/cluster-client.ts';
 import type { Informer } from '../../client/informer.ts';
 import { CONTROLLER_REVISIONS, PERSISTENT_VOLUME_CLAIMS, PODS, STATEFUL_SETS } from '../../client/resources.ts';
-import type { Component, ControlPlaneContext } from '../../control-plane/context.ts';
-import type { EventRecorder } from '../../control-plane/event-recorder.ts';
-import { listRevisions, truncateHistory } from '../history.ts';
-import { controllerRef } from '../pod-utils.ts';
-import { WorkQueue } from '../workqueue.ts';
-import { claimObjects } from './ownership.ts';
+import type { Component, ControlPlaneContext } from '../../client/component.ts';
+import type { EventRecorder } from '../../client/event-recorder.ts';
+import { listRevisions, truncateHistory } from '../shared/history.ts';
+import { controllerRef } from '../../core/owner-refs.ts';
+import { splitKey } from '../../core/object-keys.ts';
+import { WorkQueue } from '../../client/workqueue.ts';
+import { claimObjects } from '../shared/claim-objects.ts';
 import { StatefulPodControl } from './pod-control.ts';
 import { reconcilePods } from './reconcile-pods.ts';
 import { resolveRevisions } from './revisions.ts';
@@ -84,7 +85,7 @@ export class StatefulSetController implements Component {
   }
 
   private async sync(key: string): Promise<void> {
-    const [namespace, name] = key.split('/') as [string, string];
+    const { namespace, name } = splitKey(key);
     const cached = this.sets.get(namespace, name);
     if (!cached || cached.metadata.deletionTimestamp) return;
     const set = withTypeMeta(cached);
@@ -92,8 +93,9 @@ export class StatefulSetController implements Component {
     // Ready timestamps are real time, so availability is judged against the scaled duration.
     const realMinReadySeconds = this.context.clock.scaled(minReadySeconds * 1000) / 1000;
 
-    await claimObjects(this.client, CONTROLLER_REVISIONS, set, this.revisions.list());
-    const pods = await claimObjects(this.client, PODS, set, this.pods.list(), (p) => isMemberOf(set, p));
+    const selected = (o: KubeObject) => matchesLabelSelectorObject(set.spec?.selector, o.metadata.labels);
+    await claimObjects(this.client, CONTROLLER_REVISIONS, set, this.revisions.list(), selected);
+    const pods = await claimObjects(this.client, PODS, set, this.pods.list(), (p) => selected(p) && isMemberOf(set, p));
     const { current, update, collisionCount, revisions } = await resolveRevisions(this.client, set, listRevisions(this.revisions, set));
 
     const status = computeStatus(set, pods, current.metadata.name!, update.metadata.name!, collisionCount, this.context.clock.nowMs(), realMinReadySeconds);

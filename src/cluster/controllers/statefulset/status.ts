@@ -3,7 +3,7 @@
  * `current`/`updated` replicas are live pods at the current/update revision, and a finished
  * rolling update moves the current revision to the update revision.
  */
-import type { KubeObject } from '../../apiserver/types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import { isCreated, isRunningAndAvailable, isRunningAndReady, podRevision } from './identity.ts';
 
 export interface SetStatus {

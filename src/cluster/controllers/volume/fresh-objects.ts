@@ -4,7 +4,7 @@
  * the next sync act on the old object and fail with a conflict. Upstream's PV controller keeps
  * the same kind of cache for the same reason.
  */
-import type { KubeObject } from '../../apiserver/types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import type { Informer } from '../../client/informer.ts';
 
 function rvNumber(obj: KubeObject | undefined): number {

@@ -9,28 +9,18 @@
  */
 import type { Logger } from '../../../platform/log.ts';
 import type { Timer } from '../../../platform/clock.ts';
-import type { KubeObject } from '../../apiserver/types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import type { ClusterClient } from '../../client/cluster-client.ts';
 import type { Informer } from '../../client/informer.ts';
 import { PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, STORAGE_CLASSES } from '../../client/resources.ts';
-import type { Component, ControlPlaneContext } from '../../control-plane/context.ts';
-import type { EventRecorder } from '../../control-plane/event-recorder.ts';
-import { WorkQueue } from '../workqueue.ts';
+import type { Component, ControlPlaneContext } from '../../client/component.ts';
+import type { EventRecorder } from '../../client/event-recorder.ts';
+import { WorkQueue } from '../../client/workqueue.ts';
 import { FreshObjects } from './fresh-objects.ts';
 import { findBestVolumeForClaim } from './volume-matching.ts';
-import {
-  ANN_BETA_STORAGE_PROVISIONER,
-  ANN_BIND_COMPLETED,
-  ANN_BOUND_BY_CONTROLLER,
-  ANN_PROVISIONED_BY,
-  ANN_SELECTED_NODE,
-  ANN_STORAGE_PROVISIONER,
-  claimClassName,
-  claimClassUnset,
-  metaTime,
-  pickDefaultClass,
-  splitKey,
-} from './volume-utils.ts';
+import { ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, claimClassName, claimClassUnset, pickDefaultClass } from '../../core/volumes.ts';
+import { metaTime } from '../../core/meta-time.ts';
+import { splitKey } from '../../core/object-keys.ts';
 
 /** Upstream's `--pvclaimbinder-sync-period`: every claim and volume is re-synced this often. */
 const RESYNC_PERIOD_MS = 15_000;

@@ -7,9 +7,9 @@ import type { Logger } from '../../../platform/log.ts';
 import type { ClusterClient } from '../../client/cluster-client.ts';
 import type { Informer } from '../../client/informer.ts';
 import { PERSISTENT_VOLUMES } from '../../client/resources.ts';
-import type { Component, ControlPlaneContext } from '../../control-plane/context.ts';
-import { WorkQueue } from '../workqueue.ts';
-import { PV_PROTECTION_FINALIZER } from './volume-utils.ts';
+import type { Component, ControlPlaneContext } from '../../client/component.ts';
+import { WorkQueue } from '../../client/workqueue.ts';
+import { PV_PROTECTION_FINALIZER } from '../../core/volumes.ts';
 
 export class PvProtectionController implements Component {
   private readonly client: ClusterClient;

@@ -5,13 +5,15 @@
  * finalizer get it back while they are not being deleted.
  */
 import type { Logger } from '../../../platform/log.ts';
-import type { KubeObject } from '../../apiserver/types.ts';
+import type { KubeObject } from '../../core/types.ts';
 import type { ClusterClient } from '../../client/cluster-client.ts';
 import type { Informer } from '../../client/informer.ts';
 import { PERSISTENT_VOLUME_CLAIMS, PODS } from '../../client/resources.ts';
-import type { Component, ControlPlaneContext } from '../../control-plane/context.ts';
-import { WorkQueue } from '../workqueue.ts';
-import { isPodNotTerminated, podClaimNames, PVC_PROTECTION_FINALIZER, splitKey } from './volume-utils.ts';
+import type { Component, ControlPlaneContext } from '../../client/component.ts';
+import { WorkQueue } from '../../client/workqueue.ts';
+import { podClaimNames, PVC_PROTECTION_FINALIZER } from '../../core/volumes.ts';
+import { isPodNotTerminated } from '../../core/pods.ts';
+import { splitKey } from '../../core/object-keys.ts';
 
 /** Only a scheduled pod can have a kubelet using the claim; an unscheduled one never will (the kubelet refuses terminating claims). */
 function podUsesClaim(pod: KubeObject, claimName: string): boolean {

@@ -4,9 +4,9 @@
  * the same class and volume mode that offers the requested access modes and capacity and
  * matches the claim's label selector.
  */
-import type { KubeObject } from '../../apiserver/types.ts';
-import { matchesLabelSelectorObject as matchesLabelSelector } from '../../apiserver/selectors.ts';
-import { claimClassName, claimRequest, volumeCapacity, volumeClassName } from './volume-utils.ts';
+import type { KubeObject } from '../../core/types.ts';
+import { matchesLabelSelectorObject as matchesLabelSelector } from '../../core/selectors.ts';
+import { claimClassName, claimRequest, volumeCapacity, volumeClassName } from '../../core/volumes.ts';
 
 function preBoundTo(pv: KubeObject, pvc: KubeObject): boolean {
   const ref = pv.spec?.claimRef;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultBuiltin, imageTag, podQOSClass, type Gvk } from '../../../../src/cluster/apiserver/admission/builtin-defaults.ts';
-import type { KubeObject } from '../../../../src/cluster/apiserver/types.ts';
+import type { KubeObject } from '../../../../src/cluster/core/types.ts';
 
 const core = (kind: string): Gvk => ({ group: '', version: 'v1', kind });
 const apps = (kind: string): Gvk => ({ group: 'apps', version: 'v1', kind });

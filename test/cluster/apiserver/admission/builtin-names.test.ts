@@ -15,9 +15,9 @@ import {
   validateAnnotations,
   validateLabels,
 } from '../../../../src/cluster/apiserver/admission/names.ts';
-import { formatQuantity, parseQuantity } from '../../../../src/cluster/apiserver/admission/builtin-quantity.ts';
+import { formatQuantity, parseQuantity } from '../../../../src/cluster/core/quantity.ts';
 import { nameRuleFor, validateObjectMeta, validateObjectMetaUpdate } from '../../../../src/cluster/apiserver/admission/builtin-validation.ts';
-import type { KubeObject } from '../../../../src/cluster/apiserver/types.ts';
+import type { KubeObject } from '../../../../src/cluster/core/types.ts';
 
 const SUBDOMAIN_MSG =
   "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";

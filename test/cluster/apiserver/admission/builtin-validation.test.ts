@@ -7,7 +7,7 @@ import {
   validateBuiltinStatus,
   type Gvk,
 } from '../../../../src/cluster/apiserver/admission/builtin-validation.ts';
-import type { KubeObject } from '../../../../src/cluster/apiserver/types.ts';
+import type { KubeObject } from '../../../../src/cluster/core/types.ts';
 
 const core = (kind: string): Gvk => ({ group: '', version: 'v1', kind });
 const apps = (kind: string): Gvk => ({ group: 'apps', version: 'v1', kind });

@@ -7,11 +7,10 @@ import {
   escapePropertyName,
   evaluateMessageExpression,
   evaluateRule,
-  Quantity,
   toCelValue,
   type RuleOutcome,
 } from '../../../../src/cluster/apiserver/admission/cel.ts';
-import type { JSONSchemaProps } from '../../../../src/cluster/apiserver/types.ts';
+import type { JSONSchemaProps } from '../../../../src/cluster/core/types.ts';
 
 const schema: JSONSchemaProps = {
   type: 'object',
@@ -223,9 +222,8 @@ describe('CEL evaluation', () => {
     passes("isQuantity(self.cpu) && !isQuantity('five')");
     passes("quantity('1').add(quantity('500m')).compareTo(quantity('1500m')) == 0");
     passes("quantity('2').sub(1).isInteger() && quantity('-3').sign() == -1");
-    assert.equal(Quantity.parse('1Ki').asInteger(), 1024n);
-    assert.equal(Quantity.parse('1e3').asInteger(), 1000n);
-    assert.throws(() => Quantity.parse('1.5.5'));
+    passes("quantity('1Ki').asInteger() == 1024 && quantity('1e3').asInteger() == 1000");
+    passes("!isQuantity('1.5.5') && !isQuantity(' 1')");
   });
 
   it('supports URLs', () => {
@@ -265,12 +263,23 @@ describe('CEL evaluation', () => {
     assert.equal(msg('self.replicas'), undefined);
   });
 
-  it('evaluates in a few microseconds with a cached program', () => {
-    const compiled = compileRule({ rule: "self.replicas >= 0 && self.name.matches('^[a-z0-9-]+$') && self.items.all(i, i.v > 0)" }, schema);
-    const n = 20000;
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) evaluateRule(compiled, self, undefined);
-    const perEval = Number(process.hrtime.bigint() - start) / n;
-    assert.ok(perEval < 50_000, `took ${perEval}ns per evaluation`);
+  // How fast a cached program runs is a figure for `npm run bench` (bench/apiserver-building-blocks.bench.ts);
+  // what matters here is that one compiled program serves every object it is run against.
+  it('runs one cached program against many objects, each answered on its own', () => {
+    const rule = "self.replicas >= 0 && self.name.matches('^[a-z0-9-]+$') && self.items.all(i, i.v > 0)";
+    const compiled = compileRule({ rule }, schema);
+    assert.equal(compileRule({ rule }, schema).program, compiled.program);
+    const objects = [
+      { value: { ...value }, expected: 'pass' },
+      { value: { ...value, replicas: -1 }, expected: 'fail' },
+      { value: { ...value, name: 'Web_1' }, expected: 'fail' },
+      { value: { ...value, items: [{ n: 'a', v: 1 }, { n: 'b', v: 0 }] }, expected: 'fail' },
+      { value: { ...value, items: [] }, expected: 'pass' },
+    ];
+    for (let round = 0; round < 200; round++) {
+      for (const { value: v, expected } of objects) {
+        assert.deepEqual(evaluateRule(compiled, toCelValue(v, schema), undefined), { kind: expected }, `round ${round}: ${JSON.stringify(v)}`);
+      }
+    }
   });
 });

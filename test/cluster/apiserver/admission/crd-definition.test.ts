@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateCrdDefinition } from '../../../../src/cluster/apiserver/admission/crd-definition.ts';
-import type { JSONSchemaProps, KubeObject } from '../../../../src/cluster/apiserver/types.ts';
+import type { JSONSchemaProps, KubeObject } from '../../../../src/cluster/core/types.ts';
 
 const V0 = 'spec.versions[0]';
 const S0 = `${V0}.schema.openAPIV3Schema`;

@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   applySchemaDefaults,
-  goFloat,
   pruneUnknownFields,
   validateAgainstSchema,
 } from '../../../../src/cluster/apiserver/admission/crd-schema.ts';
-import type { JSONSchemaProps, KubeObject } from '../../../../src/cluster/apiserver/types.ts';
+import type { JSONSchemaProps, KubeObject } from '../../../../src/cluster/core/types.ts';
 import type { StatusCause } from '../../../../src/cluster/apiserver/errors.ts';
 
 const BLOCKED =
@@ -817,17 +816,5 @@ describe('RemediationRequest-like CRD end to end', () => {
     const specChange = structuredClone(statusUpdate);
     specChange.spec.severity = 'warning';
     assert.deepEqual(lines(validateAgainstSchema(specChange, remediationSchema, statusUpdate)), ['spec: Invalid value: "object": spec is immutable']);
-  });
-});
-
-describe('goFloat', () => {
-  it('prints float64 like Go %v', () => {
-    assert.equal(goFloat(1), '1');
-    assert.equal(goFloat(0.5), '0.5');
-    assert.equal(goFloat(123456), '123456');
-    assert.equal(goFloat(1e6), '1e+06');
-    assert.equal(goFloat(1234567), '1.234567e+06');
-    assert.equal(goFloat(0.00001), '1e-05');
-    assert.equal(goFloat(0.0001), '0.0001');
   });
 });

@@ -1,5 +1,5 @@
 /** ResourceInfo fixtures shaped like the server's built-in registry and a Kubernaut CRD. */
-import type { JSONSchemaProps, ResourceInfo } from '../../../../src/cluster/apiserver/types.ts';
+import type { JSONSchemaProps, ResourceInfo } from '../../../../src/cluster/core/types.ts';
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE, OpenApiPublisher } from '../../../../src/cluster/apiserver/openapi/index.ts';
-import type { ResourceInfo } from '../../../../src/cluster/apiserver/types.ts';
+import type { ResourceInfo } from '../../../../src/cluster/core/types.ts';
 import { BUILTINS, remediationCrd } from './fixtures.ts';
 
 const KUBECTL = process.env.KUBECTL ?? 'kubectl';

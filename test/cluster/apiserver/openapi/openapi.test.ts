@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OpenApiPublisher, builtinSchemas, crdDefinitionName, openApiV3Path } from '../../../../src/cluster/apiserver/openapi/index.ts';
-import type { ResourceInfo } from '../../../../src/cluster/apiserver/types.ts';
+import type { ResourceInfo } from '../../../../src/cluster/core/types.ts';
 import { BUILTINS, REMEDIATION_SCHEMA, builtin, remediationCrd } from './fixtures.ts';
 
 type Doc = { [key: string]: any };
@@ -425,15 +425,13 @@ test('the v2 document is swagger 2.0 with definitions and fieldValidation on PAT
   assert.ok(v2.paths['/api/v1/namespaces/{namespace}/pods/{name}/log'].get);
 });
 
-test('the built-in catalog is built once per process and answers quickly afterwards', () => {
-  const t0 = performance.now();
+// How long the first build takes is a figure for `npm run bench` (bench/apiserver-building-blocks.bench.ts).
+test('the built-in catalog is built once per process and shared afterwards', () => {
   const a = builtinSchemas();
-  const first = performance.now() - t0;
   const b = builtinSchemas();
   assert.equal(a, b);
   assert.equal(a.definition('io.k8s.api.core.v1.PodSpec'), b.definition('io.k8s.api.core.v1.PodSpec'));
-  const t1 = performance.now();
   const all = a.closure(a.allDefinitionNames());
   assert.ok(all.size > 500, `only ${all.size} definitions`);
-  assert.ok(first < 5000 && performance.now() - t1 < 5000);
+  assert.ok(all.has('io.k8s.api.core.v1.PodSpec') && all.has('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'));
 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject, ManagedFieldsEntry } from '../../../../src/cluster/apiserver/types.ts';
+import type { KubeObject, ManagedFieldsEntry } from '../../../../src/cluster/core/types.ts';
 import { FieldSet, formatPath, patchMetaForBuiltin, recordUpdate, serverSideApply } from '../../../../src/cluster/apiserver/patch/index.ts';
 import { ApiError } from '../../../../src/cluster/apiserver/errors.ts';
 

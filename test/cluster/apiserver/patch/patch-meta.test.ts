@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { modelNameFor, patchMetaForBuiltin, patchMetaFromSchema, type Gvk, type PatchMeta } from '../../../../src/cluster/apiserver/patch/index.ts';
 import { builtinAtomicStructs, builtinFieldFacts, modelAttributes } from '../../../../src/cluster/apiserver/patch/builtin-meta.ts';
-import type { JSONSchemaProps } from '../../../../src/cluster/apiserver/types.ts';
+import type { JSONSchemaProps } from '../../../../src/cluster/core/types.ts';
 
 function at(meta: PatchMeta, path: string): PatchMeta {
   return path.split('.').reduce((m, seg) => (seg === '[]' ? m.item() : m.child(seg)), meta);

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../../../src/cluster/apiserver/errors.ts';
-import type { JSONSchemaProps, KubeObject, ManagedFieldsEntry } from '../../../../src/cluster/apiserver/types.ts';
+import type { JSONSchemaProps, KubeObject, ManagedFieldsEntry } from '../../../../src/cluster/core/types.ts';
 import {
   patchMetaForBuiltin,
   patchMetaFromSchema,

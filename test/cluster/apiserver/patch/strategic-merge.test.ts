@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../../../src/cluster/apiserver/errors.ts';
-import type { KubeObject } from '../../../../src/cluster/apiserver/types.ts';
+import type { KubeObject } from '../../../../src/cluster/core/types.ts';
 import { applyStrategicMergePatch, patchMetaForBuiltin, type PatchMeta } from '../../../../src/cluster/apiserver/patch/index.ts';
 
 const stsMeta = patchMetaForBuiltin({ group: 'apps', version: 'v1', kind: 'StatefulSet' })!;

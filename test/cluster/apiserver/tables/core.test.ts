@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../../../src/cluster/apiserver/types.ts';
+import type { KubeObject } from '../../../../src/cluster/core/types.ts';
 import { NOW, ago, cellsByName, columnNames, info } from './fixtures.ts';
 
 const meta = (name: string, ageSeconds = 3600, extra: Record<string, unknown> = {}): KubeObject['metadata'] => ({ name, creationTimestamp: ago(ageSeconds), ...extra });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { goFloat, goJson, stringCell } from '../../../../src/cluster/apiserver/tables/custom.ts';
+import { goJson, stringCell } from '../../../../src/cluster/apiserver/tables/custom.ts';
 import { columnDefinitions, toTable } from '../../../../src/cluster/apiserver/tables/index.ts';
-import type { KubeObject, PrinterColumn } from '../../../../src/cluster/apiserver/types.ts';
+import type { KubeObject, PrinterColumn } from '../../../../src/cluster/core/types.ts';
 import { NOW, ago, cellsByName, info } from './fixtures.ts';
 
 const columns: PrinterColumn[] = [
@@ -115,14 +115,6 @@ describe('custom resource tables', () => {
 });
 
 describe('Go value formatting helpers', () => {
-  it('goFloat uses exponent form outside 1e-4..1e6', () => {
-    assert.equal(goFloat(0.5), '0.5');
-    assert.equal(goFloat(123456.5), '123456.5');
-    assert.equal(goFloat(1234567.5), '1.2345675e+06');
-    assert.equal(goFloat(0.00001), '1e-05');
-    assert.equal(goFloat(-2.5e-7), '-2.5e-07');
-  });
-
   it('goJson sorts keys and escapes HTML characters', () => {
     assert.equal(goJson({ b: [1, { d: '&', c: null }], a: 'x' }), '{"a":"x","b":[1,{"c":null,"d":"\\u0026"}]}');
   });

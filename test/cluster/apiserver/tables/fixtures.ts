@@ -1,6 +1,6 @@
 /** Shared helpers for the table conversion tests. */
 import { columnDefinitions, tableRow } from '../../../../src/cluster/apiserver/tables/index.ts';
-import type { KubeObject, PrinterColumn, ResourceInfo } from '../../../../src/cluster/apiserver/types.ts';
+import type { KubeObject, PrinterColumn, ResourceInfo } from '../../../../src/cluster/core/types.ts';
 
 export const NOW = new Date('2024-06-01T12:00:00Z');
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatLabelSelector, labelSelectorString } from '../../../../src/cluster/apiserver/tables/format.ts';
 import { columnDefinitions, tableRow, toTable } from '../../../../src/cluster/apiserver/tables/index.ts';
-import { formatQuantity } from '../../../../src/cluster/apiserver/tables/quantity.ts';
-import type { KubeObject } from '../../../../src/cluster/apiserver/types.ts';
+import { formatQuantityText } from '../../../../src/cluster/core/quantity.ts';
+import type { KubeObject } from '../../../../src/cluster/core/types.ts';
 import { NOW, ago, info } from './fixtures.ts';
 
 const CM = info('v1', 'configmaps', 'ConfigMap');
@@ -101,7 +101,7 @@ describe('quantities', () => {
     ['lots', 'lots'],
   ];
   for (const [input, want] of cases) {
-    it(`${String(input)} -> ${want}`, () => assert.equal(formatQuantity(input), want));
+    it(`${String(input)} -> ${want}`, () => assert.equal(formatQuantityText(input), want));
   }
 });
 

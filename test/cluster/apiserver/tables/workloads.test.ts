@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { columnDefinitions } from '../../../../src/cluster/apiserver/tables/index.ts';
-import type { KubeObject } from '../../../../src/cluster/apiserver/types.ts';
+import type { KubeObject } from '../../../../src/cluster/core/types.ts';
 import { ago, cellsByName, columnNames, info } from './fixtures.ts';
 
 const template = (containers: { name: string; image: string }[], nodeSelector?: Record<string, string>): Record<string, unknown> => ({

@@ -4,8 +4,8 @@
  * upstream's annotation and finalizer names and the few facts they all derive from claims,
  * volumes and classes.
  */
-import type { KubeObject } from '../../apiserver/types.ts';
-import { parseQuantity } from '../../apiserver/admission/builtin-quantity.ts';
+import type { KubeObject } from './types.ts';
+import { parseQuantity } from './quantity.ts';
 
 export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
@@ -85,24 +85,4 @@ export function claimRequest(pvc: KubeObject): bigint {
 
 export function volumeCapacity(pv: KubeObject): bigint {
   return quantityNanos(pv.spec?.capacity?.storage);
-}
-
-/** metav1.Time: RFC 3339 with second precision, as the API machinery serializes it. */
-export function metaTime(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-export function objectKey(obj: KubeObject): string {
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name!;
-}
-
-export function splitKey(key: string): { namespace?: string; name: string } {
-  const i = key.indexOf('/');
-  return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
-}
-
-/** Whether a pod still runs or may run: phase neither Succeeded nor Failed. */
-export function isPodNotTerminated(pod: KubeObject): boolean {
-  const phase = pod.status?.phase;
-  return phase !== 'Succeeded' && phase !== 'Failed';
 }

@@ -1,6 +1,8 @@
 /**
- * `resource.Quantity` as the API server sees it: parsing ("500m", "1.5Gi", "1e3"), comparison and
- * the canonical spelling the server writes back ("0.5" → "500m", "2048Mi" → "2Gi").
+ * `resource.Quantity`, the one implementation for the whole cluster: parsing ("500m", "1.5Gi",
+ * "1e3"), comparison and arithmetic (the API server's validation and defaulting, the scheduler's
+ * resource fit, storage sizes, CEL's `quantity()` library) and the canonical spelling the server
+ * writes back ("0.5" → "500m", "2048Mi" → "2Gi").
  *
  * Values are held exactly as a BigInt count of nano-units (10^-9); like the real server, more
  * precise inputs are rounded up to the next nano-unit.
@@ -8,16 +10,53 @@
 
 export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 
-export interface Quantity {
-  /** Value × 10^9, rounded towards +∞. */
-  nanos: bigint;
-  format: QuantityFormat;
+const NANO = 1_000_000_000n;
+
+export class Quantity {
+  constructor(
+    /** Value × 10^9, rounded towards +∞. */
+    readonly nanos: bigint,
+    /** The suffix family it was written in, kept for its canonical spelling. */
+    readonly format: QuantityFormat,
+  ) {}
+
+  compare(o: Quantity): number {
+    return this.nanos === o.nanos ? 0 : this.nanos < o.nanos ? -1 : 1;
+  }
+
+  /** The sum (or difference), in this quantity's format, as upstream's `Add`/`Sub` keep the receiver's. */
+  add(o: Quantity, negate = false): Quantity {
+    return new Quantity(this.nanos + (negate ? -o.nanos : o.nanos), this.format);
+  }
+
+  isInteger(): boolean {
+    return this.nanos % NANO === 0n;
+  }
+
+  /** The whole value, or undefined when it has a fractional part. */
+  integerValue(): bigint | undefined {
+    return this.isInteger() ? this.nanos / NANO : undefined;
+  }
+
+  asApproximateFloat(): number {
+    return Number(this.nanos) / 1e9;
+  }
+
+  sign(): number {
+    return this.nanos > 0n ? 1 : this.nanos < 0n ? -1 : 0;
+  }
+
+  toString(): string {
+    return formatQuantity(this);
+  }
+
+  static fromInteger(n: bigint): Quantity {
+    return new Quantity(n * NANO, 'DecimalSI');
+  }
 }
 
 export const QUANTITY_PARSE_ERROR =
   "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
-
-const NANO = 1_000_000_000n;
 
 const decimalSuffixes: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const binarySuffixes: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
@@ -72,11 +111,11 @@ export function parseQuantity(input: unknown): Quantity | undefined {
   const scale = base10Exp - fracPart.length + 9;
   const magnitude = scale >= 0 ? num * pow10(scale) : divCeil(num, pow10(-scale));
   const nanos = sign === '-' ? -magnitude : magnitude;
-  return { nanos, format };
+  return new Quantity(nanos, format);
 }
 
 export function compareQuantity(a: Quantity, b: Quantity): number {
-  return a.nanos === b.nanos ? 0 : a.nanos < b.nanos ? -1 : 1;
+  return a.compare(b);
 }
 
 const decimalSuffixByExp: Record<number, string> = { [-9]: 'n', [-6]: 'u', [-3]: 'm', 0: '', 3: 'k', 6: 'M', 9: 'G', 12: 'T', 15: 'P', 18: 'E' };
@@ -116,6 +155,16 @@ export function formatQuantity(q: Quantity): string {
     exp -= 3;
   }
   return `${sign}${mant}${decimalSuffixByExp[exp]}`;
+}
+
+/**
+ * A quantity's text as a table cell shows it (a PV's CAPACITY): canonical when it parses, the
+ * text unchanged when it does not, `0` when absent.
+ */
+export function formatQuantityText(raw: unknown): string {
+  if (raw === undefined || raw === null) return '0';
+  const q = parseQuantity(raw);
+  return q ? formatQuantity(q) : String(raw);
 }
 
 /** Rewrites every parseable value of a resource list (e.g. `requests`) to its canonical spelling. */

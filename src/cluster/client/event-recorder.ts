@@ -6,9 +6,9 @@
  */
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
-import type { KubeObject } from '../apiserver/types.ts';
-import { ClientError, type ClusterClient } from '../client/cluster-client.ts';
-import { EVENTS } from '../client/resources.ts';
+import type { KubeObject } from '../core/types.ts';
+import { ClientError, type ClusterClient } from './cluster-client.ts';
+import { EVENTS } from './resources.ts';
 
 export type EventType = 'Normal' | 'Warning';
 

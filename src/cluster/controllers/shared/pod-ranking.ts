@@ -5,8 +5,8 @@
  * before lone ones; ready for less time first; more restarts first; newer first. Times compare on
  * a log2 scale (LogarithmicScaleDown), so pods of similar age are not told apart by seconds.
  */
-import type { KubeObject } from '../../apiserver/types.ts';
-import { isPodReady, podCondition } from '../pod-utils.ts';
+import type { KubeObject } from '../../core/types.ts';
+import { isPodReady, podCondition } from '../../core/pods.ts';
 
 export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
 

@@ -1,10 +1,16 @@
 /**
- * Number and string formatting with Go's fmt semantics, as Prometheus templates print values
- * (`{{ $value }}` is a Go float64 printed with %v, `humanize` uses %.4g, `printf` takes Go verbs).
- * Written from the documented behaviour of Go's fmt package.
+ * Number and string formatting with Go's fmt and strconv semantics, for whatever must print values
+ * exactly as a Go program does: Prometheus templates (`{{ $value }}` is a float64 printed with %v,
+ * `humanize` uses %.4g, `printf` takes Go verbs) and the Kubernetes API server's messages (field
+ * errors quote with %q and print numbers with %v). Shared by src/alerting and src/cluster, which
+ * must not import each other. Written from the documented behaviour of Go's fmt and strconv.
  */
 
-/** Go's `%v` / strconv 'g' shortest formatting of a float64: 3 → "3", 1234567 → "1.234567e+06", 0.5 → "0.5". */
+/**
+ * Go's `%v` of a float64, which is strconv's shortest 'g': 3 → "3", 0.5 → "0.5", 1234567 →
+ * "1.234567e+06", 0.00001 → "1e-05". Exponent form when the decimal exponent is below -4 or at
+ * least 6 (for the shortest form strconv decides with precision 6, whatever the digit count).
+ */
 export function formatFloatShortest(v: number): string {
   const special = formatSpecial(v);
   if (special !== undefined) return special;
@@ -145,8 +151,39 @@ export function formatValue(v: unknown): string {
   return String(v);
 }
 
-function quoteGo(s: string): string {
-  return JSON.stringify(s);
+/** Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
+const SHORT_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
+
+/**
+ * Go's `strconv.Quote` (`%q` of a string), or `strconv.QuoteToASCII` (`%+q`) with `asciiOnly`:
+ * printable characters stay as they are, `"` and `\` are backslashed, the rest is written as
+ * `\a`-style, `\xHH` (below U+0020 and U+007F), `\uHHHH` or `\UHHHHHHHH` escapes. A lone
+ * surrogate, which a Go string cannot hold (its JSON decoder turns one into U+FFFD), prints as U+FFFD.
+ */
+export function goQuote(s: string, asciiOnly = false): string {
+  let out = '"';
+  for (const ch of s) {
+    const r = isLoneSurrogate(ch) ? 0xfffd : ch.codePointAt(0)!;
+    const c = String.fromCodePoint(r);
+    if (c === '"' || c === '\\') out += `\\${c}`;
+    else if (PRINTABLE.test(c) && (!asciiOnly || r < 0x80)) out += c;
+    else if (SHORT_ESCAPES[c] !== undefined) out += SHORT_ESCAPES[c];
+    else if (r < 0x20 || r === 0x7f) out += `\\x${hex(r, 2)}`;
+    else if (r < 0x10000) out += `\\u${hex(r, 4)}`;
+    else out += `\\U${hex(r, 8)}`;
+  }
+  return `${out}"`;
+}
+
+function isLoneSurrogate(ch: string): boolean {
+  const r = ch.codePointAt(0)!;
+  return r >= 0xd800 && r <= 0xdfff;
+}
+
+function hex(n: number, digits: number): string {
+  return n.toString(16).padStart(digits, '0');
 }
 
 /** A subset of Go's fmt.Sprintf: verbs v s d f F e E g G x X o b q t c %, flags - + 0 space, width, precision. */
@@ -182,7 +219,7 @@ export function sprintf(format: string, args: unknown[]): string {
         if (prec >= 0) s = s.slice(0, prec);
         break;
       case 'q':
-        s = typeof arg === 'string' ? quoteGo(arg) : `%!q(${formatValue(arg)})`;
+        s = typeof arg === 'string' ? goQuote(arg, flags.includes('+')) : badVerb(verb, arg);
         break;
       case 't':
         s = typeof arg === 'boolean' ? String(arg) : `%!t(${formatValue(arg)})`;

@@ -3,12 +3,12 @@
  * snapshot per distinct pod template, numbered by `revision`, named `<owner>-<hash>` and owned by
  * the workload, so `kubectl rollout history/undo` can list and re-apply old templates.
  */
-import type { KubeObject } from '../apiserver/types.ts';
-import { ClientError, type ClusterClient } from '../client/cluster-client.ts';
-import type { Informer } from '../client/informer.ts';
-import { CONTROLLER_REVISIONS } from '../client/resources.ts';
+import type { KubeObject } from '../../core/types.ts';
+import { ClientError, type ClusterClient } from '../../client/cluster-client.ts';
+import type { Informer } from '../../client/informer.ts';
+import { CONTROLLER_REVISIONS } from '../../client/resources.ts';
 import { canonicalJson, computeHash } from './hashing.ts';
-import { isControlledBy, newControllerRef } from './pod-utils.ts';
+import { isControlledBy, newControllerRef } from '../../core/owner-refs.ts';
 
 /** The label carrying a revision's hash (upstream `ControllerRevisionHashLabel`). */
 export const REVISION_HASH_LABEL = 'controller.kubernetes.io/hash';

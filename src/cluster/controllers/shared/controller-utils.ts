@@ -1,28 +1,13 @@
 /**
  * Small pieces every pod-owning workload controller here needs (ReplicaSet, Deployment, Job,
- * DaemonSet): cache keys, pods built from a template, adopting/releasing objects by selector,
- * create/delete expectations, metav1.Time stamps and status conditions.
+ * DaemonSet, StatefulSet): API error tests, selector matching, pods built from a template,
+ * create/delete expectations, slow-start batches, status conditions and ordering.
  */
 import type { Clock } from '../../../platform/clock.ts';
-import type { KubeObject } from '../../apiserver/types.ts';
-import { matchesLabelSelectorObject } from '../../apiserver/selectors.ts';
-import { ClientError, type ClusterClient, type Gvr } from '../../client/cluster-client.ts';
-import { controllerRef, newControllerRef } from '../pod-utils.ts';
-
-/** `namespace/name`, the work-queue key of a namespaced object. */
-export function objectKey(obj: KubeObject): string {
-  return `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
-}
-
-export function splitKey(key: string): [string, string] {
-  const i = key.indexOf('/');
-  return [key.slice(0, i), key.slice(i + 1)];
-}
-
-/** metav1.Time has second precision. */
-export function metaTime(clock: Clock): string {
-  return clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+import type { KubeObject } from '../../core/types.ts';
+import { matchesLabelSelectorObject } from '../../core/selectors.ts';
+import { ClientError } from '../../client/cluster-client.ts';
+import { newControllerRef } from '../../core/owner-refs.ts';
 
 export function isNotFound(e: unknown): boolean {
   return e instanceof ClientError && e.code === 404;
@@ -56,45 +41,6 @@ export function podFromTemplate(template: any, owner: KubeObject, extra: { gener
     },
     spec: extra.spec ?? structuredClone(template?.spec ?? {}),
   };
-}
-
-/**
- * Claims objects for `owner` like upstream's ControllerRefManager: orphans that match the selector
- * are adopted (unless the owner is being deleted), owned ones that stop matching are released.
- * Returns the objects the owner controls afterwards.
- */
-export async function claimObjects(client: ClusterClient, gvr: Gvr, owner: KubeObject, candidates: KubeObject[], matches: (obj: KubeObject) => boolean): Promise<KubeObject[]> {
-  const claimed: KubeObject[] = [];
-  for (const obj of candidates) {
-    const ref = controllerRef(obj);
-    if (ref) {
-      if (ref.uid !== owner.metadata.uid) continue;
-      if (matches(obj) || owner.metadata.deletionTimestamp) {
-        claimed.push(obj);
-        continue;
-      }
-      // No longer selected: give it up so another controller (or nobody) owns it.
-      const refs = (obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== owner.metadata.uid);
-      await patchOwners(client, gvr, obj, refs).catch((e) => {
-        if (!isNotFound(e)) throw e;
-      });
-      continue;
-    }
-    if (!matches(obj) || owner.metadata.deletionTimestamp || obj.metadata.deletionTimestamp) continue;
-    try {
-      const adopted = await patchOwners(client, gvr, obj, [...(obj.metadata.ownerReferences ?? []), newControllerRef(owner)]);
-      claimed.push(adopted);
-    } catch (e) {
-      // Gone, or changed meanwhile (someone else may have adopted it): the next sync decides.
-      if (!isNotFound(e) && !isConflict(e)) throw e;
-    }
-  }
-  return claimed;
-}
-
-function patchOwners(client: ClusterClient, gvr: Gvr, obj: KubeObject, refs: unknown[]): Promise<KubeObject> {
-  // The resourceVersion precondition makes a concurrent adoption fail instead of both winning.
-  return client.patch(gvr, obj.metadata.namespace, obj.metadata.name!, { metadata: { ownerReferences: refs, resourceVersion: obj.metadata.resourceVersion } }, 'merge');
 }
 
 /**
@@ -214,4 +160,27 @@ export function omitZero<T extends Record<string, unknown>>(status: T, keys: str
 /** Creating in a namespace that is being deleted fails by design: not worth an event. */
 export function isNamespaceTerminating(e: unknown): boolean {
   return e instanceof ClientError && e.code === 403 && /because it is being terminated/.test(e.message);
+}
+
+/** Oldest first by creationTimestamp, then by name (upstream's ByCreationTimestamp orderings). */
+export function byCreation(a: KubeObject, b: KubeObject): number {
+  const ta = a.metadata.creationTimestamp ?? '';
+  const tb = b.metadata.creationTimestamp ?? '';
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return (a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1;
+}
+
+/**
+ * A copy without null fields: clients written in Go send `creationTimestamp: null` inside pod
+ * templates (kubectl's undo patch does), which upstream decodes as "absent". Comparing and hashing
+ * without nulls keeps such a template equal to the one it came from.
+ */
+export function withoutNulls<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(withoutNulls) as T;
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== null && x !== undefined) out[k] = withoutNulls(x);
+    return out as T;
+  }
+  return v;
 }

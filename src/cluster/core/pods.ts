@@ -1,5 +1,5 @@
 /** Pod facts every workload controller needs, with upstream's definitions. */
-import type { KubeObject, OwnerReference } from '../apiserver/types.ts';
+import type { KubeObject } from './types.ts';
 
 export function podCondition(pod: KubeObject, type: string): any | undefined {
   return (pod.status?.conditions ?? []).find((c: any) => c.type === type);
@@ -29,15 +29,8 @@ export function isPodTerminating(pod: KubeObject): boolean {
   return !!pod.metadata.deletionTimestamp;
 }
 
-export function controllerRef(obj: KubeObject): OwnerReference | undefined {
-  return obj.metadata.ownerReferences?.find((r) => r.controller);
-}
-
-/** The ownerReference a controller puts on what it creates. */
-export function newControllerRef(owner: KubeObject): OwnerReference {
-  return { apiVersion: owner.apiVersion!, kind: owner.kind!, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
-}
-
-export function isControlledBy(obj: KubeObject, owner: KubeObject): boolean {
-  return controllerRef(obj)?.uid === owner.metadata.uid;
+/** Whether a pod still runs or may run: phase neither Succeeded nor Failed. */
+export function isPodNotTerminated(pod: KubeObject): boolean {
+  const phase = pod.status?.phase;
+  return phase !== 'Succeeded' && phase !== 'Failed';
 }
