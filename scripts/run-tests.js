@@ -34,38 +34,31 @@ if (files.length === 0) {
 if (spawnSync(process.execPath, [join(root, 'scripts/build.js')], { stdio: 'inherit' }).status !== 0) {
   console.error('build failed: bin/kubernaut.js will run the TypeScript sources through tsx');
 }
-// One TAP copy per run, so runs side by side never read each other's counts.
-const tapFile = join(tmpdir(), `kubernaut-test-results-${process.pid}.tap`);
-const skippedFile = join(tmpdir(), `kubernaut-test-skipped-${process.pid}.jsonl`);
+// One record per run, so runs side by side never read each other's counts.
+const recordFile = join(tmpdir(), `kubernaut-test-run-${process.pid}.jsonl`);
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', '--test-reporter-destination=' + tapFile,
-    '--test-reporter=' + join(root, 'scripts/skipped-tests-reporter.js'), '--test-reporter-destination=' + skippedFile,
+    '--test-reporter=' + join(root, 'scripts/run-record-reporter.js'), '--test-reporter-destination=' + recordFile,
     '--test-concurrency=2', ...files],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test' } },
 );
-// A plain closing line that any CI log reader understands, from the TAP copy of the run.
-try {
-  const tap = readFileSync(tapFile, 'utf8');
-  rmSync(tapFile, { force: true });
-  const count = (key) => Number((tap.match(new RegExp(`^# ${key} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
-  console.log(`tests: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped`);
-} catch {
-  // no TAP file: the runner itself failed before running anything; its exit code says so
-}
 let status = result.status ?? 1;
-let skipped = [];
+let record = [];
 try {
-  skipped = readFileSync(skippedFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
-  rmSync(skippedFile, { force: true });
+  record = readFileSync(recordFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  rmSync(recordFile, { force: true });
 } catch {
-  // no file: nothing ran
+  // no record: the runner itself failed before running anything; its exit code says so
 }
+const totals = Object.fromEntries(record.filter((r) => r.total).map((r) => [r.total, r.count]));
+const skipped = record.filter((r) => r.skipped).map((r) => r.skipped);
 if (skipped.length) {
   const ci = process.env.CI === 'true';
   console.log(ci ? `${skipped.length} tests skipped or marked todo, which CI does not allow:` : 'skipped or marked todo here:');
   for (const t of skipped) console.log(`  ${relative(root, t.file ?? '')}: ${t.name} (${t.why}${t.reason ? `: ${t.reason}` : ''})`);
   if (ci) status = status || 1;
 }
+// A plain closing line that any CI log reader understands.
+if ('pass' in totals) console.log(`tests: ${totals.pass} passed, ${totals.fail ?? 0} failed, ${totals.skipped ?? 0} skipped`);
 process.exit(status);
