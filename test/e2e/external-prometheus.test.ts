@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { eventually, freePort, ROOT, startKubernaut, type RunningKubernaut } from '../helpers/kubernaut-process.ts';
+import { SCENARIO_KUBELET_DELAYS } from '../helpers/reference-scenario.ts';
 import { needs } from '../alerting/external/tools.ts';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startEmbeddedAlerting, type EmbeddedAlerting } from '../../src/alerting/embedded/embedded-alerting.ts';
@@ -81,9 +82,8 @@ before(async () => {
       '--evaluation-interval', '1s',
       '--gateway-port', String(gatewayPort),
       '--alertmanager-config', amConfig,
-      // The fault is a race (the claim deletion must land while the kubelet still mounts the
-      // recreated pod): a longer mount keeps it reproducible on a loaded CI machine.
-      '--kubelet-delays', 'mount=4s,pull=600ms,start=300ms',
+      // The fault is a race: see SCENARIO_KUBELET_DELAYS.
+      '--kubelet-delays', SCENARIO_KUBELET_DELAYS,
     ],
   });
   dataDir = k.dataDir;

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestCluster, type TestCluster } from '../../helpers/test-cluster.ts';
+import { driveUntil, ManualClock } from '../../helpers/manual-clock.ts';
+import type { Clock } from '../../../src/platform/clock.ts';
 import type { KubeObject } from '../../../src/cluster/core/types.ts';
 import { JOBS, PODS } from '../../../src/cluster/client/resources.ts';
 import { JobController } from '../../../src/cluster/controllers/job/job-controller.ts';
@@ -18,8 +20,8 @@ function job(name: string, spec: Record<string, unknown> = {}) {
   };
 }
 
-async function setup(): Promise<TestCluster> {
-  const t = await startTestCluster({ timeScale: 20 });
+async function setup(opts: { clock?: Clock } = {}): Promise<TestCluster> {
+  const t = await startTestCluster({ timeScale: 20, ...opts });
   await createNamespace(t.client, ns);
   await t.start([new JobController(t.context), new TtlAfterFinishedController(t.context)]);
   return t;
@@ -135,30 +137,45 @@ test('Job: Indexed completion mode', async () => {
 });
 
 test('Job: activeDeadlineSeconds, suspend/resume and ttlSecondsAfterFinished', async () => {
-  const t = await setup();
+  // On a clock the test drives: the deadline and the TTL pass only when the test says so, so the
+  // running pod is seen before the deadline however slow the machine (a real-time window raced).
+  const clock = new ManualClock();
+  const t = await setup({ clock });
+  const drive = (check: () => unknown, what: string) => driveUntil(clock, check, what, { deadlineMs: 60_000 });
+  const activeOf = async (name: string) => activePods(t.client, ns, `batch.kubernetes.io/job-name=${name}`);
+  const jobNow = (name: string) => t.client.get(JOBS, ns, name);
   try {
-    // 20 nominal seconds = 1 s real at time scale 20.
-    await t.client.create(JOBS, ns, job('slow', { activeDeadlineSeconds: 20 }));
-    await running(t, 'slow', 1);
-    const failed = await jobWhere(t, 'slow', (j) => conditionTypes(j).includes('Failed'), 'deadline exceeded');
+    // 10 minutes: far more nominal time than the 50 ms steps of driveUntil can use up before the pod shows.
+    await t.client.create(JOBS, ns, job('slow', { activeDeadlineSeconds: 600 }));
+    await drive(async () => (await activeOf('slow')).length === 1, '1 active pod of slow');
+    assert.equal((await jobNow('slow')).status?.conditions, undefined, 'not failed before its deadline');
+    await clock.advance(600_000);
+    await drive(async () => conditionTypes(await jobNow('slow')).includes('Failed'), 'deadline exceeded');
+    const failed = await jobNow('slow');
     const c = failed.status.conditions.find((x: any) => x.type === 'Failed');
     assert.deepEqual([c.reason, c.message], ['DeadlineExceeded', 'Job was active longer than specified deadline']);
-    assert.equal((await activePods(t.client, ns, 'job-name=slow')).length, 0, 'running pod deleted');
+    await drive(async () => (await activeOf('slow')).length === 0, 'running pod deleted');
 
     await t.client.create(JOBS, ns, job('later', { suspend: true }));
-    const suspended = await jobWhere(t, 'later', (j) => conditionTypes(j).includes('Suspended'), 'suspended');
-    assert.equal(suspended.status.conditions[0].reason, 'JobSuspended');
+    await drive(async () => conditionTypes(await jobNow('later')).includes('Suspended'), 'suspended');
+    assert.equal((await jobNow('later')).status.conditions[0].reason, 'JobSuspended');
     assert.equal((await listPods(t.client, ns, 'job-name=later')).length, 0);
     await t.client.patch(JOBS, ns, 'later', { spec: { suspend: false } }, 'merge');
-    const [p] = await running(t, 'later', 1);
-    const resumed = await jobWhere(t, 'later', (j) => j.status?.conditions?.some((x: any) => x.type === 'Suspended' && x.status === 'False'), 'resumed');
-    assert.equal(resumed.status.conditions.find((x: any) => x.type === 'Suspended').reason, 'JobResumed');
+    await drive(async () => (await activeOf('later')).length === 1, '1 active pod of later');
+    const [p] = await activeOf('later');
+    await drive(async () => (await jobNow('later')).status?.conditions?.some((x: any) => x.type === 'Suspended' && x.status === 'False'), 'resumed');
+    assert.equal((await jobNow('later')).status.conditions.find((x: any) => x.type === 'Suspended').reason, 'JobResumed');
 
-    // Finished with a 60 s TTL (3 s real; longer than the 1 s lost to second-precision timestamps): the TTL controller deletes the Job (and with it its pods).
+    // Finished with a 60 s TTL: the TTL controller deletes the Job (and with it its pods) once it has passed, not before.
     await t.client.patch(JOBS, ns, 'later', { spec: { ttlSecondsAfterFinished: 60 } }, 'merge');
     await finishPod(t.client, ns, p.metadata.name!, 'Succeeded');
-    await jobWhere(t, 'later', (j) => conditionTypes(j).includes('Complete'), 'Complete');
-    await waitFor(async () => !(await t.client.find(JOBS, ns, 'later')), 'job deleted after its TTL');
+    await drive(async () => conditionTypes(await jobNow('later')).includes('Complete'), 'Complete');
+    // The TTL counts from the Complete condition's time (second precision), whenever the test saw it.
+    const finishedAt = Date.parse((await jobNow('later')).status.conditions.find((x: any) => x.type === 'Complete').lastTransitionTime);
+    await clock.advance(Math.max(0, finishedAt + 55_000 - clock.nowMs()));
+    assert.ok(await t.client.find(JOBS, ns, 'later'), 'still there before its TTL');
+    await drive(async () => !(await t.client.find(JOBS, ns, 'later')), 'job deleted after its TTL');
+    assert.ok(clock.nowMs() >= finishedAt + 60_000, `deleted ${clock.nowMs() - finishedAt} ms after finishing`);
   } finally {
     await t.close();
   }
