@@ -3,6 +3,7 @@ import { StatefulSetController } from '../../../src/cluster/controllers/stateful
 import type { KubeObject } from '../../../src/cluster/core/types.ts';
 import { EVENTS, NAMESPACES, PODS, STATEFUL_SETS } from '../../../src/cluster/client/resources.ts';
 import { startTestCluster, type TestCluster } from '../../helpers/test-cluster.ts';
+import type { Clock } from '../../../src/platform/clock.ts';
 import { eventually as poll } from '../../helpers/kubernaut-process.ts';
 
 /** Polls until `check` gives a truthy value, and returns it (typed as present). */
@@ -10,8 +11,9 @@ export async function eventually<T>(check: () => T | Promise<T>, what: string, t
   return (await poll(check, what, timeoutMs)) as NonNullable<T>;
 }
 
-export async function startWithController(namespace: string): Promise<TestCluster> {
-  const t = await startTestCluster({ timeScale: 20 });
+/** `clock` (e.g. a ManualClock the test drives) replaces the default real clock at time scale 20. */
+export async function startWithController(namespace: string, opts: { clock?: Clock } = {}): Promise<TestCluster> {
+  const t = await startTestCluster({ timeScale: 20, clock: opts.clock });
   await t.start([new StatefulSetController(t.context)]);
   await t.client.create(NAMESPACES, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   return t;
@@ -41,9 +43,9 @@ export async function createSet(t: TestCluster, set: KubeObject): Promise<KubeOb
   return t.client.create(STATEFUL_SETS, set.metadata.namespace, set);
 }
 
-/** What the kubelet would do: the pod runs and is ready. */
+/** What the kubelet would do: the pod runs and is ready (since now on the cluster's clock). */
 export async function markReady(t: TestCluster, namespace: string, name: string): Promise<void> {
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = t.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
   await t.client.patch(
     PODS,
     namespace,

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PERSISTENT_VOLUME_CLAIMS, PODS, STATEFUL_SETS } from '../../../src/cluster/client/resources.ts';
 import type { TestCluster } from '../../helpers/test-cluster.ts';
-import { createSet, eventually, getSet, kvStore, markReady, readyPod, settle, startWithController, runningSet as runningSetIn } from './helpers.ts';
+import { driveUntil, ManualClock } from '../../helpers/manual-clock.ts';
+import { createSet, eventually, getSet, kvStore, markReady, settle, startWithController, runningSet as runningSetIn } from './helpers.ts';
 
 const NS = 'demo-statefulset';
 
@@ -93,18 +94,23 @@ test('orphan pods matching the selector are adopted, pods that stop matching are
   }
 });
 
+// On a clock the test drives, "ready but not yet available" lasts exactly minReadySeconds, however
+// slowly this machine runs the controller.
 test('minReadySeconds: availableReplicas follows the Ready time', async () => {
-  const t = await startWithController(NS);
+  const clock = new ManualClock(); // starts on a whole second, as Ready's lastTransitionTime counts
+  const t = await startWithController(NS, { clock });
+  const status = async () => (await getSet(t, NS)).status ?? {};
   try {
-    // 40 nominal seconds are two real seconds at time scale 20.
     await createSet(t, kvStore(NS, { replicas: 1, minReadySeconds: 40 }));
-    await readyPod(t, NS, 'kv-store-0');
-    const ready = await eventually(async () => {
-      const s = await getSet(t, NS);
-      return s.status?.readyReplicas === 1 ? s : undefined;
-    }, 'ready');
-    assert.equal(ready.status.availableReplicas, 0);
-    await eventually(async () => (await getSet(t, NS)).status.availableReplicas === 1, 'available after minReadySeconds', 8000);
+    await driveUntil(clock, () => t.client.find(PODS, NS, 'kv-store-0'), 'pod kv-store-0');
+    await markReady(t, NS, 'kv-store-0');
+    const readyAt = Date.parse((await t.client.get(PODS, NS, 'kv-store-0')).status.conditions.find((c: any) => c.type === 'Ready').lastTransitionTime);
+    await driveUntil(clock, async () => (await status()).readyReplicas === 1, 'ready');
+    assert.equal((await status()).availableReplicas, 0, 'ready but not yet available');
+    await driveUntil(clock, () => clock.nowMs() >= readyAt + 39_000, '39 s after Ready', { stepMs: 500 });
+    assert.equal((await status()).availableReplicas, 0, 'still not available 1 s before minReadySeconds');
+    await driveUntil(clock, async () => (await status()).availableReplicas === 1, 'available after minReadySeconds', { stepMs: 100 });
+    assert.ok(clock.nowMs() - readyAt >= 40_000, `available ${clock.nowMs() - readyAt} ms after Ready, before minReadySeconds`);
   } finally {
     await t.close();
   }
