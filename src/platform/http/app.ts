@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { DEFAULT_MAX_JSON_DEPTH, jsonNestsDeeperThan } from './json-depth.ts';
 
 /** An error that becomes an RFC 7807 problem document. */
 export class ProblemError extends Error {
@@ -35,6 +36,8 @@ export interface HttpAppOptions {
   name: string;
   /** Largest accepted request body (default 1 MiB). */
   bodyLimit?: number;
+  /** Deepest nesting of objects and arrays a JSON body may have (default 64): deeper is a 400. */
+  maxJsonDepth?: number;
   /** Readiness: resolves true when the service can take traffic. */
   ready?: () => boolean | Promise<boolean>;
 }
@@ -53,6 +56,16 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
 
   // Only JSON bodies unless a service adds a parser (e.g. YAML); anything else is 415.
   app.removeContentTypeParser('text/plain');
+  // Fastify's own JSON parsing (prototype-poisoning checks included), behind a nesting limit.
+  const maxJsonDepth = opts.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (jsonNestsDeeperThan(body as string, maxJsonDepth)) {
+      return done(new ProblemError(400, 'Bad Request', `the JSON body nests deeper than ${maxJsonDepth} levels`), undefined);
+    }
+    return parseJson(req, body as string, done);
+  });
   app.setErrorHandler((err: any, req, reply) => {
     if (err instanceof ProblemError) return sendProblem(reply, err, req.url);
     const status: number = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;

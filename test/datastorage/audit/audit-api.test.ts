@@ -99,6 +99,36 @@ for (const kind of TEST_DATABASES) {
     }
   });
 
+  test(`${kind.name}: an event nested 1,000 (or 100,000) levels deep is a 400, and the server and its database keep working`, { skip: kind.skip }, async () => {
+    // 1,000 nested arrays in eventData once crashed the embedded PostgreSQL (a WASM stack overflow) and with it the whole process.
+    const nested = (depth: number) => {
+      let v: unknown = 'x';
+      for (let i = 0; i < depth; i++) v = [v];
+      return v;
+    };
+    const s = await serve(kind);
+    try {
+      const base = s.ds.url;
+      for (const depth of [1_000, 100_000]) {
+        // Written out by hand: JSON.stringify itself overflows the stack at 100,000 levels.
+        const body = JSON.stringify(event({ eventData: { v: 'DEEP' } })).replace('"DEEP"', '['.repeat(depth) + '"x"' + ']'.repeat(depth));
+        const deep = await call(base, 'POST', '/api/v1/audit/events', body);
+        assert.equal(deep.status, 400);
+        assert.match(deep.contentType, /^application\/problem\+json/);
+        assert.match(deep.body.detail, /nests deeper than 64 levels/);
+      }
+      // Within the limit it is stored like any other event.
+      const ok = await call(base, 'POST', '/api/v1/audit/events', event({ eventData: { v: nested(60) } }));
+      assert.equal(ok.status, 201);
+      const count = await s.db.query<{ n: string }>('SELECT count(*) AS n FROM audit_events');
+      assert.equal(count.rows[0].n, '1');
+      const verify = await call(base, 'POST', '/api/v1/audit/verify-chain');
+      assert.deepEqual(verify.body, { valid: true, checked: 1 });
+    } finally {
+      await s.close();
+    }
+  });
+
   test(`${kind.name}: audit query filters by correlation id, type, category and time range, and pages with a cursor`, { skip: kind.skip }, async () => {
     const s = await serve(kind);
     try {
