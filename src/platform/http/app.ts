@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DEFAULT_MAX_JSON_DEPTH, jsonNestsDeeperThan } from './json-depth.ts';
+import { capConnectionsPerClient, DEFAULT_MAX_CONNECTIONS_PER_CLIENT } from './connection-limits.ts';
 
 /** An error that becomes an RFC 7807 problem document. */
 export class ProblemError extends Error {
@@ -38,6 +39,13 @@ export interface HttpAppOptions {
   bodyLimit?: number;
   /** Deepest nesting of objects and arrays a JSON body may have (default 64): deeper is a 400. */
   maxJsonDepth?: number;
+  /**
+   * Deadline for a whole request, headers and body, to arrive (default 30 s): a client trickling
+   * its body is cut off with 408 instead of holding a connection and a request slot indefinitely.
+   */
+  requestTimeoutMs?: number;
+  /** Open connections one client address may hold (default 256); more are closed as they arrive. */
+  maxConnectionsPerClient?: number;
   /** Readiness: resolves true when the service can take traffic. */
   ready?: () => boolean | Promise<boolean>;
 }
@@ -49,7 +57,17 @@ export interface HttpApp {
 
 export function createHttpApp(opts: HttpAppOptions): HttpApp {
   // Fastify's own logger stays off: services log through pino component loggers.
-  const app = Fastify({ bodyLimit: opts.bodyLimit ?? 1024 * 1024, logger: false, return503OnClosing: true });
+  const requestTimeout = opts.requestTimeoutMs ?? 30_000;
+  const app = Fastify({
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    logger: false,
+    return503OnClosing: true,
+    requestTimeout,
+    // Node checks the request deadline every connectionsCheckingInterval (30 s by default, which
+    // would let a slow client overstay a short deadline many times over).
+    http: { headersTimeout: Math.min(10_000, requestTimeout), connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+  });
+  capConnectionsPerClient(app.server, opts.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT);
   const metrics = new Registry();
   metrics.setDefaultLabels({ service: opts.name });
   collectDefaultMetrics({ register: metrics });
