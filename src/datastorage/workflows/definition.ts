@@ -41,6 +41,20 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** Parses YAML (JSON is YAML too) holding exactly one document. */
 export function parseDefinitionText(text: string): { ok: true; doc: unknown } | { ok: false; errors: FieldError[] } {
+  try {
+    return parseOneDocument(text);
+  } catch (e) {
+    // The YAML library refuses alias bombs ("billion laughs") by throwing, and a hostile nesting can
+    // exhaust the stack while parsing: both are the sender's problem, not a server error.
+    if (e instanceof ReferenceError || e instanceof RangeError) return { ok: false, errors: [{ path: '', message: `invalid YAML: ${e.message}` }] };
+    throw e;
+  }
+}
+
+/** Deeper than any workflow definition needs, as for JSON bodies. */
+const MAX_DEFINITION_DEPTH = 64;
+
+function parseOneDocument(text: string): { ok: true; doc: unknown } | { ok: false; errors: FieldError[] } {
   const docs = YAML.parseAllDocuments(text, { uniqueKeys: true });
   if (docs.length === 0) return { ok: false, errors: [{ path: '', message: 'the workflow definition is empty' }] };
   if (docs.length !== 1) return { ok: false, errors: [{ path: '', message: `expected one YAML document, found ${docs.length}` }] };
@@ -48,7 +62,21 @@ export function parseDefinitionText(text: string): { ok: true; doc: unknown } | 
   if (doc.errors.length > 0) {
     return { ok: false, errors: doc.errors.map((e) => ({ path: '', message: `invalid YAML: ${e.message.split('\n')[0]}` })) };
   }
-  return { ok: true, doc: doc.toJS({ maxAliasCount: 100 }) };
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (nestsDeeperThan(value, MAX_DEFINITION_DEPTH)) return { ok: false, errors: [{ path: '', message: `the workflow definition nests deeper than ${MAX_DEFINITION_DEPTH} levels` }] };
+  return { ok: true, doc: value };
+}
+
+/** Depth of nested objects and arrays, walked with an explicit stack (a recursive walk could overflow). */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [v, depth] = pending.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Object.values(v)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DEFAULT_MAX_JSON_DEPTH, jsonNestsDeeperThan } from './json-depth.ts';
 import { capConnectionsPerClient, DEFAULT_MAX_CONNECTIONS_PER_CLIENT } from './connection-limits.ts';
+import { problemClientErrorHandler } from './client-errors.ts';
 
 /** An error that becomes an RFC 7807 problem document. */
 export class ProblemError extends Error {
@@ -63,6 +64,13 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     logger: false,
     return503OnClosing: true,
     requestTimeout,
+    clientErrorHandler: problemClientErrorHandler,
+    // Requests the router refuses (a malformed URL, an over-long path parameter) answer like any other error.
+    frameworkErrors: (err: any, req, reply) => {
+      const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+      const title = status === 414 ? 'URI Too Long' : 'Bad Request';
+      return sendProblem(reply, new ProblemError(status, title, status === 414 ? 'a path parameter exceeds the length limit' : 'the URL is not valid'), req.url.slice(0, 200));
+    },
     // Node checks the request deadline every connectionsCheckingInterval (30 s by default, which
     // would let a slow client overstay a short deadline many times over).
     http: { headersTimeout: Math.min(10_000, requestTimeout), connectionsCheckingInterval: Math.min(1000, requestTimeout) },

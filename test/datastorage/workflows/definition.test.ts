@@ -200,3 +200,21 @@ test('synthetic benchmark workflows are all valid', () => {
     assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
   }
 });
+
+test('hostile YAML is an invalid definition, never a server error: alias bombs and deep nesting', () => {
+  // "Billion laughs": each alias list repeats the one before it nine times.
+  const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let i = 1; i < 10; i++) {
+    const prev = String.fromCharCode(96 + i);
+    const cur = String.fromCharCode(97 + i);
+    laughs.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(',')}]`);
+  }
+  const bomb = parseWorkflowDefinition(laughs.join('\n'));
+  assert.equal(bomb.ok, false);
+  assert.match(!bomb.ok ? bomb.errors[0].message : '', /invalid YAML: .*alias/i);
+
+  for (const depth of [100, 20_000]) {
+    const deep = parseWorkflowDefinition(`metadata: ${'['.repeat(depth)}${']'.repeat(depth)}`);
+    assert.equal(deep.ok, false, `nested ${depth} deep`);
+  }
+});

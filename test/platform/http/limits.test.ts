@@ -40,6 +40,8 @@ test('a client trickling its body is answered 408 and disconnected at the reques
     assert.deepEqual(await res.json(), { got: { a: 1 } });
     await slow.closed;
     assert.match(slow.received(), /^HTTP\/1\.1 408 /);
+    assert.match(slow.received(), /\r\nContent-Type: application\/problem\+json\r\n/i);
+    assert.equal(JSON.parse(slow.received().split('\r\n\r\n')[1]).status, 408);
   } finally {
     clearInterval(trickle);
     slow.socket.destroy();
