@@ -137,3 +137,21 @@ test('pagination with limit and continue returns every item once', async () => {
   assert.ok(names.filter((n) => n.startsWith('page-')).length === 7);
   assert.ok(pages >= 3);
 });
+
+test('dot segments are not resolved: x/../kube-system never reaches kube-system', async () => {
+  const { request } = await import('node:http');
+  const status = await new Promise<number>((resolve, reject) => {
+    const u = new URL(k.url);
+    const req = request({ host: u.hostname, port: u.port, method: 'DELETE', path: '/api/v1/namespaces/e/../kube-system' }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(status, 404);
+  assert.equal((await call('GET', '/api/v1/namespaces/kube-system')).json.status.phase, 'Active');
+  const direct = await call('DELETE', '/api/v1/namespaces/kube-system');
+  assert.equal(direct.status, 403);
+  assert.equal(direct.json.message, 'namespaces "kube-system" is forbidden: this namespace may not be deleted');
+});

@@ -62,6 +62,10 @@ export function prepareForUpdate(info: ResourceInfo, next: KubeObject, old: Kube
   const o = old.metadata;
   m.name = o.name;
   if (o.namespace !== undefined) m.namespace = o.namespace;
+  // As upstream: an update that leaves uid out keeps it; one that changes it is refused.
+  if (m.uid !== undefined && m.uid !== '' && m.uid !== o.uid) {
+    throw errors.invalid(info.kind, info.group, o.name!, [{ reason: 'FieldValueInvalid', field: 'metadata.uid', message: `Invalid value: ${JSON.stringify(m.uid)}: field is immutable` }]);
+  }
   m.uid = o.uid;
   m.creationTimestamp = o.creationTimestamp;
   if (o.deletionTimestamp) m.deletionTimestamp = o.deletionTimestamp;

@@ -23,6 +23,17 @@ import { ObjectStore } from './storage/object-store.ts';
 import { FilePersistence } from './storage/persistence.ts';
 import type { KubeObject } from '../core/types.ts';
 
+/** The 403 an authorizer's denial becomes, worded as kube-apiserver's `forbiddenMessage`. */
+function forbiddenError(username: string, r: ResourceRequest | undefined, req: ApiRequest): ApiError {
+  if (!r) return errors.forbidden(`forbidden: User "${username}" cannot ${req.method.toLowerCase()} path "${req.path}"`);
+  const resource = r.subresource ? `${r.info.resource}/${r.subresource}` : r.info.resource;
+  const scope = r.namespace ? `in the namespace "${r.namespace}"` : 'at the cluster scope';
+  const why = `User "${username}" cannot ${r.verb} resource "${resource}" in API group "${r.info.group}" ${scope}`;
+  const qualified = r.info.group ? `${r.info.resource}.${r.info.group}` : r.info.resource;
+  const subject = r.name ? `${qualified} "${r.name}"` : qualified;
+  return new ApiError(403, 'Forbidden', `${subject} is forbidden: ${why}`, { name: r.name, group: r.info.group || undefined, kind: r.info.resource });
+}
+
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-kubernaut' };
 
 export interface ApiServerOptions {
@@ -186,12 +197,7 @@ export class ApiServer {
     const decision = r
       ? this.authz.authorize({ user, verb: r.verb, apiGroup: r.info.group, resource: r.info.resource, subresource: r.subresource, namespace: r.namespace, name: r.name })
       : this.authz.authorize({ user, verb: req.method.toLowerCase(), path: req.path });
-    if (!decision.allowed) {
-      const what = r ? `${r.info.resource}${r.info.group ? '.' + r.info.group : ''}${r.name ? ` "${r.name}"` : ''}` : `path "${req.path}"`;
-      const verb = r ? r.verb : req.method.toLowerCase();
-      const scope = r?.namespace ? ` in the namespace "${r.namespace}"` : r ? ' at the cluster scope' : '';
-      throw errors.forbidden(`${what} is forbidden: User "${user.username}" cannot ${verb} resource${scope}`);
-    }
+    if (!decision.allowed) throw forbiddenError(user.username, r, req);
     return r;
   }
 

@@ -80,6 +80,8 @@ export function parseResourcePath(req: ApiRequest, registry: ResourceRegistry, u
       break;
     case 'DELETE':
       if (subresource) throw errors.methodNotAllowed();
+      // Upstream serves no deletecollection across all namespaces: only list and watch are.
+      if (!name && info.namespaced && namespace === undefined) throw errors.methodNotAllowed();
       verb = name ? 'delete' : 'deletecollection';
       break;
     default:

@@ -13,6 +13,7 @@ import type { KubeObject } from '../../core/types.ts';
 import { groupVersion } from '../../core/types.ts';
 import type { ResourceRequest } from './context.ts';
 import { resourceKey, TABLE_CONTENT_TYPE, toVersion, wantsTable } from './convert.ts';
+import { validateReadParams } from './query-params.ts';
 
 export interface ReadDeps {
   store: ObjectStore;
@@ -47,6 +48,7 @@ export function getObject(deps: ReadDeps, r: ResourceRequest): KubeObject {
 }
 
 export function handleGet(deps: ReadDeps, r: ResourceRequest): ApiResponse {
+  validateReadParams(r);
   const obj = getObject(deps, r);
   const table = wantsTable(r.req.headers.accept, r.req.query.get('includeObject'));
   if (table) {
@@ -76,6 +78,7 @@ function decodeContinue(text: string): ContinueToken {
 
 /** The objects of a list request and its ListMeta, honouring selectors, limit and continue. */
 export function listObjects(deps: ReadDeps, r: ResourceRequest): { items: KubeObject[]; metadata: Record<string, unknown> } {
+  validateReadParams(r);
   const filter = buildFilter(r);
   const q = r.req.query;
   const rv = deps.store.currentResourceVersion();
@@ -110,6 +113,7 @@ export function handleList(deps: ReadDeps, r: ResourceRequest): ApiResponse {
 const BOOKMARK_INTERVAL_MS = 60_000;
 
 export function handleWatch(deps: ReadDeps, r: ResourceRequest): ApiResponse {
+  validateReadParams(r);
   const filter = buildFilter(r);
   const q = r.req.query;
   const key = resourceKey(r.info);
@@ -119,9 +123,6 @@ export function handleWatch(deps: ReadDeps, r: ResourceRequest): ApiResponse {
   const bookmarks = q.get('allowWatchBookmarks') === 'true';
   const timeoutSeconds = Number(q.get('timeoutSeconds') ?? 0);
   const table = wantsTable(r.req.headers.accept, q.get('includeObject'));
-  if (rvParam !== '' && rvParam !== '0' && !/^\d+$/.test(rvParam)) {
-    throw errors.badRequest(`invalid resource version: ${rvParam}`);
-  }
 
   const inScope = (o: KubeObject | undefined): boolean => o !== undefined && (ns === undefined || (o.metadata.namespace ?? '') === ns) && filter(o);
   let columnsSent = false;

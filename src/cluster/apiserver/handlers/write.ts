@@ -162,6 +162,10 @@ export function handleUpdate(deps: WriteDeps, r: ResourceRequest): ApiResponse {
   obj.metadata.name = r.name;
   requireNamespace(deps, r, obj);
   const old = current(deps, r);
+  // A uid in the body is a precondition on the object it was read from (upstream's UpdatedObjectInfo).
+  if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
+    throw errors.conflict(r.info.resource, r.info.group, r.name!, `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
+  }
   return commitUpdate(deps, r, old, obj, {
     manager: fieldManager(r.req),
     subresource: r.subresource,
@@ -258,7 +262,13 @@ export function deleteObject(deps: WriteDeps, r: ResourceRequest, obj: KubeObjec
   return toVersion(r.info, deps.store.update(key, plan.object, obj));
 }
 
+/** NamespaceLifecycle admission: the namespaces every cluster relies on can never go. */
+const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+
 export function handleDelete(deps: WriteDeps, r: ResourceRequest): ApiResponse {
+  if (r.info.group === '' && r.info.resource === 'namespaces' && IMMORTAL_NAMESPACES.has(r.name!)) {
+    throw new ApiError(403, 'Forbidden', `namespaces "${r.name}" is forbidden: this namespace may not be deleted`, { name: r.name, kind: 'namespaces' });
+  }
   const obj = current(deps, r);
   const options = deleteOptions(r);
   const result = deleteObject(deps, r, obj, options);

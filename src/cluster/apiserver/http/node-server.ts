@@ -113,6 +113,17 @@ async function send(res: ServerResponse, response: Exclude<ApiResponse, { watch:
   res.end(head ? undefined : text);
 }
 
+/**
+ * The request path as sent. WHATWG URL parsing resolves `.`/`..` segments, which would let
+ * `/api/v1/namespaces/x/../kube-system` reach another object; kube-apiserver routes the raw
+ * path, where a `..` segment is just an unknown resource or name.
+ */
+function literalPath(raw: string, parsed: URL): string {
+  if (!raw.startsWith('/')) return parsed.pathname;
+  const end = raw.search(/[?#]/);
+  return end < 0 ? raw : raw.slice(0, end);
+}
+
 /** Serves plain HTTP, or HTTPS when given a certificate and key (PEM). */
 export function createApiHttpServer(handler: Handler, tls?: { cert: string; key: string }): Server {
   const listener: RequestListener = async (req, res) => {
@@ -126,7 +137,7 @@ export function createApiHttpServer(handler: Handler, tls?: { cert: string; key:
       }
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      const apiReq: ApiRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body };
+      const apiReq: ApiRequest = { method: req.method ?? 'GET', path: literalPath(req.url ?? '/', url), query: url.searchParams, headers, body };
       const response = await handler(apiReq);
       if (!isWatchResponse(response)) {
         await send(res, response, req.method === 'HEAD');

@@ -1,0 +1,98 @@
+/** Request semantics kube-apiserver enforces: refused methods, immortal namespaces, parameter validation, immutable uid, Forbidden wording. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiServer } from '../../../src/cluster/apiserver/server.ts';
+import type { UserInfo } from '../../../src/cluster/core/api-request.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
+
+const ADMIN: UserInfo = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };
+
+function call(server: ApiServer, method: string, path: string, opts: { body?: unknown; contentType?: string; user?: UserInfo } = {}) {
+  const [p, q] = path.split('?');
+  const res = server.handleSync({
+    method,
+    path: p,
+    query: new URLSearchParams(q ?? ''),
+    headers: { 'content-type': opts.contentType ?? 'application/json' },
+    body: opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body)),
+    user: opts.user ?? ADMIN,
+  });
+  return { status: res.status, body: ('body' in res ? res.body : undefined) as any };
+}
+
+function withConfigMaps(opts: { rbac?: boolean } = {}): ApiServer {
+  const server = new ApiServer({ clock: new ManualClock(), rbac: opts.rbac });
+  for (const ns of ['a', 'b']) {
+    call(server, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
+    call(server, 'POST', `/api/v1/namespaces/${ns}/configmaps`, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { k: 'v' } } });
+  }
+  return server;
+}
+
+test('deletecollection across all namespaces is 405 and deletes nothing', () => {
+  const server = withConfigMaps();
+  const r = call(server, 'DELETE', '/api/v1/configmaps');
+  assert.equal(r.status, 405);
+  assert.equal(r.body.reason, 'MethodNotAllowed');
+  assert.equal(call(server, 'GET', '/api/v1/configmaps').body.items.length, 2);
+  assert.equal(call(server, 'DELETE', '/api/v1/namespaces/a/configmaps').status, 200);
+  server.close();
+});
+
+test('default, kube-system and kube-public may not be deleted', () => {
+  const server = withConfigMaps();
+  for (const ns of ['default', 'kube-system', 'kube-public']) {
+    const r = call(server, 'DELETE', `/api/v1/namespaces/${ns}`);
+    assert.equal(r.status, 403);
+    assert.equal(r.body.reason, 'Forbidden');
+    assert.equal(r.body.message, `namespaces "${ns}" is forbidden: this namespace may not be deleted`);
+    assert.equal(call(server, 'GET', `/api/v1/namespaces/${ns}`).body.status.phase, 'Active');
+  }
+  // A dot segment is a literal (unknown) name, never a way to another object.
+  assert.equal(call(server, 'DELETE', '/api/v1/namespaces/a/../kube-system').status, 404);
+  assert.equal(call(server, 'DELETE', '/api/v1/namespaces/a').status, 200);
+  server.close();
+});
+
+test('unparseable read parameters are refused', () => {
+  const server = withConfigMaps();
+  const bad = (path: string, status: number, message: string) => {
+    const r = call(server, 'GET', path);
+    assert.equal(r.status, status, path);
+    assert.equal(r.body.message, message, path);
+  };
+  bad('/api/v1/namespaces/a/configmaps/cm?resourceVersion=abc', 400, 'resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax');
+  bad('/api/v1/configmaps?resourceVersion=abc', 400, 'resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax');
+  bad('/api/v1/configmaps?limit=abc', 400, 'strconv.ParseInt: parsing "abc": invalid syntax');
+  bad('/api/v1/configmaps?watch=true&timeoutSeconds=abc', 400, 'strconv.ParseInt: parsing "abc": invalid syntax');
+  bad('/api/v1/configmaps?resourceVersion=1&resourceVersionMatch=Bogus', 422, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Unsupported value: "Bogus": supported values: "Exact", "NotOlderThan"');
+  bad('/api/v1/configmaps?resourceVersionMatch=NotOlderThan', 422, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+  assert.equal(call(server, 'GET', '/api/v1/configmaps?resourceVersion=0&resourceVersionMatch=NotOlderThan&limit=1').status, 200);
+  server.close();
+});
+
+test('metadata.uid is immutable: a patch changing it is 422, a PUT with another uid a 409', () => {
+  const server = withConfigMaps();
+  const path = '/api/v1/namespaces/a/configmaps/cm';
+  const uid = call(server, 'GET', path).body.metadata.uid;
+  const patched = call(server, 'PATCH', path, { body: [{ op: 'replace', path: '/metadata/uid', value: 'forged' }], contentType: 'application/json-patch+json' });
+  assert.equal(patched.status, 422);
+  assert.equal(patched.body.message, 'ConfigMap "cm" is invalid: metadata.uid: Invalid value: "forged": field is immutable');
+  const put = call(server, 'PUT', path, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', uid: 'forged' }, data: {} } });
+  assert.equal(put.status, 409);
+  assert.equal(put.body.message, `Operation cannot be fulfilled on configmaps "cm": Precondition failed: UID in precondition: forged, UID in object meta: ${uid}`);
+  assert.equal(call(server, 'GET', path).body.metadata.uid, uid);
+  assert.equal(call(server, 'PATCH', path, { body: { data: { k: 'w' } }, contentType: 'application/merge-patch+json' }).status, 200);
+  server.close();
+});
+
+test('RBAC Forbidden names the user, verb, resource, group and scope', () => {
+  const server = withConfigMaps({ rbac: true });
+  const user: UserInfo = { username: 'x', groups: ['system:authenticated'] };
+  const get = call(server, 'GET', '/api/v1/namespaces/default/configmaps/kube-root', { user });
+  assert.equal(get.status, 403);
+  assert.equal(get.body.message, 'configmaps "kube-root" is forbidden: User "x" cannot get resource "configmaps" in API group "" in the namespace "default"');
+  const list = call(server, 'GET', '/apis/apps/v1/deployments', { user });
+  assert.equal(list.body.message, 'deployments.apps is forbidden: User "x" cannot list resource "deployments" in API group "apps" at the cluster scope');
+  server.close();
+});
