@@ -46,7 +46,8 @@ export class ClusterObjects {
   /** The owner chain of `ref`, or undefined when `ref` itself does not exist. */
   async ownerChain(ref: ResourceRef): Promise<OwnerChain | undefined> {
     const first = await this.read(ref);
-    if (!first) return undefined;
+    // Another kind at that path (a name that slipped past validation) is not the signal's object.
+    if (!first || (first.kind && first.kind !== ref.kind)) return undefined;
     const resolve = (o: KubernetesObject, r: ResourceRef): ResolvedObject => ({
       ref: { kind: o.kind ?? r.kind, name: o.metadata?.name ?? r.name, namespace: o.metadata?.namespace ?? '', apiVersion: o.apiVersion ?? r.apiVersion },
       labels: o.metadata?.labels ?? {},

@@ -21,9 +21,13 @@ type Deduplication = NonNullable<RemediationRequestStatus['deduplication']>;
 /** metadata is optional in the generated type; every RR the Gateway handles has one. */
 const meta = (rr: RemediationRequest) => rr.metadata as { name: string; namespace: string; creationTimestamp?: string | Date; resourceVersion?: string };
 
+// The RR CRD's limits (deploy/crds/kubernaut.ai_remediationrequests.yaml): values are truncated to
+// fit; what cannot be truncated without losing meaning makes the signal invalid.
 const MAX_LABEL_VALUE = 63;
 const MAX_ANNOTATION_VALUE = 1024;
 const MAX_ORIGINAL_PAYLOAD = 100 * 1024;
+const MAX_MAP_ENTRIES = 256;
+const MAX_PROVIDER_DATA = 64 * 1024;
 const NAME_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 /** `rr-<first 12 hex of fingerprint>-<8 random [a-z0-9]>`. */
@@ -34,6 +38,22 @@ export function remediationRequestName(fingerprint: string): string {
 
 function truncateValues(values: Record<string, string>, max: number): Record<string, string> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.length > max ? v.slice(0, max) : v]));
+}
+
+const providerData = (namespace: string, labels: Record<string, string>) => JSON.stringify({ namespace, labels });
+
+/**
+ * Why the RR of this signal would be refused by the CRD's limits, if it would: checked before
+ * any work, so such a signal is rejected for good instead of failing (and being retried) forever.
+ */
+export function remediationRequestLimitProblem(signal: NormalizedSignal, target: ResourceRef): string | undefined {
+  const labels = Object.keys(signal.labels).length;
+  if (labels > MAX_MAP_ENTRIES) return `the signal has ${labels} labels; a RemediationRequest holds at most ${MAX_MAP_ENTRIES}`;
+  const annotations = Object.keys(signal.annotations).length;
+  if (annotations > MAX_MAP_ENTRIES) return `the signal has ${annotations} annotations; a RemediationRequest holds at most ${MAX_MAP_ENTRIES}`;
+  const size = providerData(target.namespace, signal.labels).length;
+  if (size > MAX_PROVIDER_DATA) return `the signal's labels take ${size} characters as providerData; a RemediationRequest holds at most ${MAX_PROVIDER_DATA}`;
+  return undefined;
 }
 
 export function buildRemediationRequest(args: { signal: NormalizedSignal; target: ResourceRef; fingerprint: string; namespace: string; receivedAt: Date }): RemediationRequest {
@@ -63,7 +83,7 @@ export function buildRemediationRequest(args: { signal: NormalizedSignal; target
       receivedTime: receivedAt.toISOString(),
       signalLabels: truncateValues(signal.labels, MAX_LABEL_VALUE),
       signalAnnotations: truncateValues(signal.annotations, MAX_ANNOTATION_VALUE),
-      providerData: JSON.stringify({ namespace: target.namespace, labels: signal.labels }),
+      providerData: providerData(target.namespace, signal.labels),
       originalPayload: signal.originalPayload.length > MAX_ORIGINAL_PAYLOAD ? signal.originalPayload.slice(0, MAX_ORIGINAL_PAYLOAD) : signal.originalPayload,
     },
   };

@@ -12,14 +12,18 @@ import { gatewayAuditEvent, type AuditSink } from './audit.ts';
 import { signalFingerprint } from './fingerprint.ts';
 import type { FingerprintLocks } from './fingerprint-lock.ts';
 import type { ClusterObjects, OwnerChain } from './owner-chain.ts';
-import { absorbsRepeats, buildRemediationRequest, StaleRemediationRequest, type RemediationRequest, type RemediationRequests } from './remediation-requests.ts';
+import {
+  absorbsRepeats, buildRemediationRequest, remediationRequestLimitProblem, StaleRemediationRequest, type RemediationRequest, type RemediationRequests,
+} from './remediation-requests.ts';
 import { TtlCache } from './ttl-cache.ts';
-import { isNotFound } from './kube-errors.ts';
+import { isInvalid, isNotFound, messageOf } from './kube-errors.ts';
+import { validateTarget } from './target-validation.ts';
 import { LABEL_MANAGED } from '../api/v1alpha1/index.ts';
 import type { NormalizedSignal, ResourceRef } from './signal.ts';
 
 
-export type RejectReason = 'no-target' | 'target-not-found' | 'unmanaged';
+/** Why a signal is refused for good (answered 200: sending it again cannot change the decision). */
+export type RejectReason = 'no-target' | 'invalid-target' | 'unsupported-kind' | 'invalid' | 'target-not-found' | 'unmanaged';
 
 export type SignalOutcome =
   | { status: 'created'; remediationRequest: string; namespace: string; fingerprint: string; occurrenceCount: number }
@@ -88,10 +92,14 @@ export class SignalPipeline {
   }
 
   private async decide(signal: NormalizedSignal, receivedAt: Date): Promise<SignalOutcome> {
-    const target = signal.target;
-    if (!target) {
+    if (!signal.target) {
       return { status: 'rejected', reason: 'no-target', message: 'the signal names no Kubernetes resource (no usable resource label)', fingerprint: labelsFingerprint(signal.labels) };
     }
+    const valid = validateTarget(signal.target);
+    if ('problem' in valid) return { status: 'rejected', ...valid.problem, fingerprint: labelsFingerprint(signal.labels) };
+    const target = valid.target;
+    const tooLarge = remediationRequestLimitProblem(signal, target);
+    if (tooLarge) return { status: 'rejected', reason: 'invalid', message: tooLarge, fingerprint: signalFingerprint(target) };
     const resolved = await this.resolveTarget(target);
     if (!resolved) {
       return { status: 'rejected', reason: 'target-not-found', message: `${describe(target)} does not exist`, fingerprint: signalFingerprint(target) };
@@ -172,7 +180,14 @@ export class SignalPipeline {
             if (outcome) return outcome;
             continue;
           }
-          const created = await rrs.create(buildRemediationRequest({ signal, target: resource, fingerprint, namespace, receivedAt }));
+          let created: RemediationRequest;
+          try {
+            created = await rrs.create(buildRemediationRequest({ signal, target: resource, fingerprint, namespace, receivedAt }));
+          } catch (err) {
+            // Refused as invalid (CRD schema, admission): permanent, unlike 5xx and timeouts.
+            if (!isInvalid(err)) throw err;
+            return { status: 'rejected', reason: 'invalid', message: `the RemediationRequest was refused: ${messageOf(err)}`, fingerprint };
+          }
           const withStatus = await rrs.recordOccurrence(created, receivedAt);
           this.activeRRs.set(cacheKey, withStatus);
           return { status: 'created', remediationRequest: created.metadata!.name!, namespace, fingerprint, occurrenceCount: withStatus.status?.deduplication?.occurrenceCount ?? 1 };

@@ -11,7 +11,7 @@
  */
 import type { ResourceRef } from './signal.ts';
 
-interface TargetKind {
+export interface TargetKind {
   kind: string;
   apiVersion: string;
   /** Label names that carry the object name, first match wins. */
@@ -19,6 +19,8 @@ interface TargetKind {
   clusterScoped?: boolean;
   /** Names that can also be the scrape target's own (checked against the monitoring stack). */
   ambiguous?: boolean;
+  /** How the API server validates this kind's names: DNS-1123 subdomain unless said otherwise. */
+  names?: 'dns1035-label';
 }
 
 /** The fixed priority order: the most specific controller-level object first, the pod last. */
@@ -31,7 +33,7 @@ const TARGET_KINDS: TargetKind[] = [
   { kind: 'DaemonSet', apiVersion: 'apps/v1', labels: ['daemonset'] },
   { kind: 'ReplicaSet', apiVersion: 'apps/v1', labels: ['replicaset'] },
   { kind: 'Node', apiVersion: 'v1', labels: ['node'], clusterScoped: true },
-  { kind: 'Service', apiVersion: 'v1', labels: ['exported_service', 'service'], ambiguous: true },
+  { kind: 'Service', apiVersion: 'v1', labels: ['exported_service', 'service'], ambiguous: true, names: 'dns1035-label' },
   // kube-state-metrics names Jobs `job_name`: the plain `job` label is always Prometheus' scrape
   // job (present on every series), so it never names a Kubernetes Job.
   { kind: 'Job', apiVersion: 'batch/v1', labels: ['job_name'] },
@@ -75,9 +77,14 @@ export function targetFromLabels(labels: Record<string, string>): ResourceRef | 
   return undefined;
 }
 
+/** A kind the Gateway targets (the priority list above), or undefined for any other kind. */
+export function targetKind(kind: string): Readonly<TargetKind> | undefined {
+  return TARGET_KINDS.find((t) => t.kind === kind);
+}
+
 /** apiVersion of the kinds a signal can name directly (used when the signal did not say). */
 export function apiVersionOfKind(kind: string): string | undefined {
-  return TARGET_KINDS.find((t) => t.kind === kind)?.apiVersion ?? KNOWN_API_VERSIONS[kind];
+  return targetKind(kind)?.apiVersion ?? KNOWN_API_VERSIONS[kind];
 }
 
 const KNOWN_API_VERSIONS: Record<string, string> = {

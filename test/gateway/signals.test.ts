@@ -157,11 +157,11 @@ test('a batch is handled alert by alert; resolved alerts are recorded, not acted
 test('a Warning Kubernetes event creates an RR; a Normal one is ignored', async () => {
   env.kubernaut.kubectlOk(['create', 'namespace', 'events-demo']);
   env.kubernaut.kubectlOk(['label', 'namespace', 'events-demo', 'kubernaut.ai/managed=true']);
-  env.kubernaut.kubectlOk(['create', 'configmap', 'settings', '-n', 'events-demo']);
+  env.kubernaut.kubectlOk(['create', 'deployment', 'settings', '--image=nginx', '-n', 'events-demo']);
   const event = (type: string) => ({
     apiVersion: 'v1', kind: 'Event', type, reason: 'BackOff', message: 'Back-off restarting failed container',
     metadata: { name: 'settings.17a', namespace: 'events-demo' },
-    involvedObject: { apiVersion: 'v1', kind: 'ConfigMap', name: 'settings', namespace: 'events-demo' },
+    involvedObject: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'settings', namespace: 'events-demo' },
     firstTimestamp: new Date().toISOString(), lastTimestamp: new Date().toISOString(), count: 3, source: { component: 'kubelet' },
   });
   const normal = await post(`${gatewayUrl}/api/v1/signals/kubernetes-event`, event('Normal'));
@@ -174,7 +174,7 @@ test('a Warning Kubernetes event creates an RR; a Normal one is ignored', async 
   const [rr] = await listRRs('events-demo');
   assert.equal(rr.spec.signalSource, 'kubernetes-events');
   assert.equal(rr.spec.signalName, 'BackOff');
-  assert.equal(rr.spec.signalFingerprint, sha256('events-demo:ConfigMap:settings'));
+  assert.equal(rr.spec.signalFingerprint, sha256('events-demo:Deployment:settings'));
 });
 
 test('crNamespace puts RRs in one namespace, and /metrics counts decisions by adapter', async () => {
