@@ -3,7 +3,8 @@
  * (as etcd's revision), and a bounded log of recent changes that watches replay from.
  *
  * Stored objects are never mutated: writers hand in a fresh object and readers may share it.
- * Durability is delegated to an optional Persistence (write-ahead log + snapshot).
+ * Durability is delegated to an optional Persistence (write-ahead log + snapshot): a change is
+ * recorded there before it is applied, so a write that fails to persist is not applied either.
  */
 import type { KubeObject } from '../../core/types.ts';
 import type { Persistence } from './persistence.ts';
@@ -142,17 +143,22 @@ export class ObjectStore {
   }
 
   private commit(type: ChangeType, resourceKey: string, object: KubeObject, previous: KubeObject | undefined): KubeObject {
-    const rv = ++this.rv;
-    object.metadata.resourceVersion = String(rv);
+    const rv = this.rv + 1;
     const ns = object.metadata.namespace ?? '';
     const name = object.metadata.name!;
-    if (type === 'DELETED') {
-      this.buckets.get(resourceKey)?.remove(ns, name);
-      this.persistence?.recordDelete(rv, resourceKey, ns, name);
-    } else {
-      this.bucket(resourceKey).put(ns, name, object);
-      this.persistence?.recordPut(rv, resourceKey, object);
+    const givenRv = object.metadata.resourceVersion;
+    object.metadata.resourceVersion = String(rv);
+    // Durable first, then visible: a write the log refuses (quota, I/O) leaves no trace.
+    try {
+      if (type === 'DELETED') this.persistence?.recordDelete(rv, resourceKey, ns, name);
+      else this.persistence?.recordPut(rv, resourceKey, object);
+    } catch (e) {
+      object.metadata.resourceVersion = givenRv;
+      throw e;
     }
+    this.rv = rv;
+    if (type === 'DELETED') this.buckets.get(resourceKey)?.remove(ns, name);
+    else this.bucket(resourceKey).put(ns, name, object);
     const change: Change = { rv, type, resourceKey, object, previous };
     this.appendToLog(change);
     const listeners = this.listeners.get(resourceKey);
