@@ -120,6 +120,13 @@ export const errors = {
   tooLarge(limit: number): ApiError {
     return new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
   },
+  /** A resourceVersion the store has not reached (yet): upstream's watch cache gives up after 3 s. */
+  tooLargeResourceVersion(requested: number, current: number): ApiError {
+    return new ApiError(504, 'Timeout', `Too large resource version: ${requested}, current: ${current}`, {
+      causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+      retryAfterSeconds: 1,
+    });
+  },
   internal(message: string): ApiError {
     return new ApiError(500, 'InternalError', `Internal error occurred: ${message}`);
   },

@@ -141,7 +141,9 @@ export function planDeletion(info: ResourceInfo, obj: KubeObject, opts: DeleteOp
     throw errors.conflict(info.resource, info.group, obj.metadata.name!, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
   }
   const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);
-  const next = structuredClone(obj);
+  // Deletion only touches metadata (and a namespace's status, replaced whole): a shallow copy
+  // never walks the object, so however deep its content nests, it can still be deleted.
+  const next: KubeObject = { ...obj, metadata: { ...obj.metadata } };
   const m = next.metadata;
   const finalizers = new Set(m.finalizers ?? []);
   // The propagation policy only takes effect when the deletion starts (or is re-requested while pending).

@@ -6,6 +6,7 @@
 import type { ApiRequest, ApiResponse, UserInfo, WatchEvent } from '../core/api-request.ts';
 import { isWatchResponse } from '../core/api-request.ts';
 import type { KubeObject } from '../core/types.ts';
+import { copyJson } from '../core/json-copy.ts';
 
 export interface Transport {
   handle(req: ApiRequest): Promise<ApiResponse>;
@@ -63,7 +64,7 @@ export class ClusterClient {
       throw new ClientError(res.status, s?.reason ?? 'Unknown', s?.message ?? `HTTP ${res.status}`, s);
     }
     // Callers own what they get, as after decoding an HTTP response; stored objects stay untouched.
-    return structuredClone(res.body);
+    return copyJson(res.body);
   }
 
   get(gvr: Gvr, namespace: string | undefined, name: string): Promise<KubeObject> {
@@ -129,7 +130,7 @@ export class ClusterClient {
     return res.watch.start({
       send(e) {
         if (done) return false;
-        queue.push({ type: e.type, object: structuredClone(e.object) });
+        queue.push({ type: e.type, object: copyJson(e.object) });
         if (!scheduled) {
           scheduled = true;
           queueMicrotask(flush);
@@ -147,3 +148,4 @@ export class ClusterClient {
     });
   }
 }
+

@@ -3,22 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiServer } from '../../../src/cluster/apiserver/server.ts';
 import type { UserInfo } from '../../../src/cluster/core/api-request.ts';
+import { ADMIN, callServer } from './call.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
 
-const ADMIN: UserInfo = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };
-
-function call(server: ApiServer, method: string, path: string, opts: { body?: unknown; contentType?: string; user?: UserInfo } = {}) {
-  const [p, q] = path.split('?');
-  const res = server.handleSync({
-    method,
-    path: p,
-    query: new URLSearchParams(q ?? ''),
-    headers: { 'content-type': opts.contentType ?? 'application/json' },
-    body: opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body)),
-    user: opts.user ?? ADMIN,
-  });
-  return { status: res.status, body: ('body' in res ? res.body : undefined) as any };
-}
+const call = callServer;
 
 function withConfigMaps(opts: { rbac?: boolean } = {}): ApiServer {
   const server = new ApiServer({ clock: new ManualClock(), rbac: opts.rbac });
@@ -65,9 +53,14 @@ test('unparseable read parameters are refused', () => {
   bad('/api/v1/configmaps?resourceVersion=abc', 400, 'resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax');
   bad('/api/v1/configmaps?limit=abc', 400, 'strconv.ParseInt: parsing "abc": invalid syntax');
   bad('/api/v1/configmaps?watch=true&timeoutSeconds=abc', 400, 'strconv.ParseInt: parsing "abc": invalid syntax');
-  bad('/api/v1/configmaps?resourceVersion=1&resourceVersionMatch=Bogus', 422, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Unsupported value: "Bogus": supported values: "Exact", "NotOlderThan"');
+  bad('/api/v1/configmaps?resourceVersion=1&resourceVersionMatch=Bogus', 422, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Unsupported value: "Bogus": supported values: "Exact", "NotOlderThan", ""');
   bad('/api/v1/configmaps?resourceVersionMatch=NotOlderThan', 422, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
   assert.equal(call(server, 'GET', '/api/v1/configmaps?resourceVersion=0&resourceVersionMatch=NotOlderThan&limit=1').status, 200);
+  bad('/api/v1/configmaps?resourceVersion=1&sendInitialEvents=true', 422, 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list');
+  // Watches follow the watch-list rules: resourceVersionMatch goes with sendInitialEvents, no resourceVersion needed.
+  bad('/api/v1/configmaps?watch=true&resourceVersionMatch=NotOlderThan', 422, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
+  bad('/api/v1/configmaps?watch=true&sendInitialEvents=true', 422, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
+  bad('/api/v1/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=Exact', 422, 'ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan, resourceVersionMatch: Unsupported value: "Exact": supported values: "NotOlderThan"]');
   server.close();
 });
 
@@ -94,5 +87,41 @@ test('RBAC Forbidden names the user, verb, resource, group and scope', () => {
   assert.equal(get.body.message, 'configmaps "kube-root" is forbidden: User "x" cannot get resource "configmaps" in API group "" in the namespace "default"');
   const list = call(server, 'GET', '/apis/apps/v1/deployments', { user });
   assert.equal(list.body.message, 'deployments.apps is forbidden: User "x" cannot list resource "deployments" in API group "apps" at the cluster scope');
+  server.close();
+});
+
+test('a watch from a resourceVersion the store has not reached waits 3 s for it, then ends with "Too large resource version"', async () => {
+  const clock = new ManualClock();
+  const server = new ApiServer({ clock });
+  call(server, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } } });
+  const current = Number(call(server, 'GET', '/api/v1/configmaps').body.metadata.resourceVersion);
+  const watchFrom = (rv: number) => {
+    const events: Array<{ type: string; object: any }> = [];
+    let ended = false;
+    const res = server.handleSync({ method: 'GET', path: '/api/v1/namespaces/a/configmaps', query: new URLSearchParams({ watch: 'true', resourceVersion: String(rv) }), headers: {}, user: ADMIN });
+    assert.ok('watch' in res && res.watch, 'a watch stream');
+    res.watch.start({ send: (e) => (events.push(e as { type: string; object: any }), true), end: () => (ended = true) });
+    return { events, ended: () => ended };
+  };
+
+  const far = watchFrom(current + 1000);
+  await clock.advance(2_900);
+  assert.equal(far.events.length, 0, 'silent while it waits');
+  await clock.advance(200);
+  assert.equal(far.ended(), true);
+  assert.equal(far.events.length, 1);
+  assert.equal(far.events[0].type, 'ERROR');
+  assert.equal(far.events[0].object.code, 504);
+  assert.equal(far.events[0].object.reason, 'Timeout');
+  assert.equal(far.events[0].object.message, `Too large resource version: ${current + 1000}, current: ${current}`);
+  assert.deepEqual(far.events[0].object.details, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
+
+  // A resourceVersion reached while waiting: the watch goes on and sees only what comes after it.
+  const near = watchFrom(current + 1);
+  call(server, 'POST', '/api/v1/namespaces/a/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'first' } } });
+  call(server, 'POST', '/api/v1/namespaces/a/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'second' } } });
+  await clock.advance(10_000);
+  assert.equal(near.ended(), false);
+  assert.deepEqual(near.events.map((e) => `${e.type}:${e.object.metadata.name}`), ['ADDED:second']);
   server.close();
 });

@@ -1,6 +1,6 @@
 /**
- * The admission chain every write passes: defaulting, pruning of unknown fields (custom
- * resources), then validation (object metadata, built-in rules or the CRD's schema + CEL).
+ * The admission chain every write passes: pruning of unknown fields (built-in kinds against
+ * their OpenAPI schema, custom resources against their structural schema), defaulting, then validation (object metadata, built-in rules or the CRD's schema + CEL).
  * Failures are one 422 Invalid with a cause per field; nothing is stored.
  */
 import { errors, type StatusCause } from '../errors.ts';
@@ -8,6 +8,7 @@ import type { KubeObject, ResourceInfo } from '../../core/types.ts';
 import { defaultBuiltin, prepareBuiltinUpdate } from './builtin-defaults.ts';
 import { nameRuleFor, validateBuiltin, validateObjectMeta } from './builtin-validation.ts';
 import { applySchemaDefaults, pruneUnknownFields, validateAgainstSchema } from './crd-schema.ts';
+import { pruneBuiltinUnknownFields } from './builtin-pruning.ts';
 import { validateCrdDefinition } from './crd-definition.ts';
 
 export interface AdmissionResult {
@@ -32,9 +33,10 @@ export function applyDefaults(info: ResourceInfo, obj: KubeObject, operation: 'C
     if (schema) applySchemaDefaults(obj, schema);
     return { prunedFields: pruned };
   }
+  const pruned = pruneBuiltinUnknownFields(gvkOf(info), obj);
   defaultBuiltin(gvkOf(info), obj, { operation });
   if (old) prepareBuiltinUpdate(gvkOf(info), obj, old);
-  return { prunedFields: [] };
+  return { prunedFields: pruned };
 }
 
 /** Validates; throws 422 Invalid listing every bad field. */

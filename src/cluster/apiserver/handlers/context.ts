@@ -8,6 +8,7 @@ import type { ApiRequest, UserInfo } from '../../core/api-request.ts';
 import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE, ProtobufDecodeError } from '../protobuf/index.ts';
 import type { ResourceRegistry } from '../registry.ts';
 import type { KubeObject, ResourceInfo } from '../../core/types.ts';
+import { checkJsonTextDepth, MAX_BODY_DEPTH, tooDeep, valueNestsDeeperThan } from './body-depth.ts';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
@@ -103,30 +104,42 @@ export function mediaType(req: ApiRequest): string {
   return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
 
-/** Decodes the request body (JSON or YAML) or answers 400/415 like the real server. */
+/**
+ * Decodes the request body (JSON, YAML or protobuf) or answers 400/415 like the real server. A body
+ * nesting deeper than MAX_BODY_DEPTH is refused here, before any handler walks it.
+ */
 export function decodeBody(req: ApiRequest): unknown {
   const type = mediaType(req);
   const text = req.body?.toString('utf8') ?? '';
   if (type === PROTOBUF_MEDIA_TYPE) {
     // kubectl's typed clients (create namespace/configmap/deployment ..., auth can-i) send protobuf.
     if (!req.body || req.body.length === 0) throw errors.badRequest('the body of the request was empty');
+    let decoded: unknown;
     try {
-      return decodeKubernetesProtobuf(req.body);
+      decoded = decodeKubernetesProtobuf(req.body);
     } catch (e) {
       if (e instanceof ProtobufDecodeError) throw errors.badRequest(`unable to decode protobuf body: ${e.message}`);
       throw e;
     }
+    // Embedded raw JSON (RawExtension) can nest however deep the sender likes.
+    if (valueNestsDeeperThan(decoded, MAX_BODY_DEPTH)) throw tooDeep('unable to decode protobuf body');
+    return decoded;
   }
   if (type.includes('protobuf')) throw errors.unsupportedMediaType(type);
   if (type && !JSON_TYPES.includes(type) && !YAML_TYPES.includes(type) && type !== '*/*') throw errors.unsupportedMediaType(type);
   if (!text.trim()) throw errors.badRequest('the body of the request was empty');
   if (YAML_TYPES.includes(type)) {
+    let decoded: unknown;
     try {
-      return parseYaml(text, { maxAliasCount: 100 });
+      // maxAliasCount bounds alias expansion (a "billion laughs" document fails here).
+      decoded = parseYaml(text, { maxAliasCount: 100 });
     } catch (e) {
       throw errors.badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
     }
+    if (valueNestsDeeperThan(decoded, MAX_BODY_DEPTH)) throw tooDeep('error converting YAML to JSON');
+    return decoded;
   }
+  checkJsonTextDepth(text);
   try {
     return JSON.parse(text);
   } catch (e) {

@@ -23,12 +23,48 @@ export function validateReadParams(r: ResourceRequest): void {
   if (r.verb === 'get') return;
   integerParam(q, 'limit');
   integerParam(q, 'timeoutSeconds');
+  const causes = r.verb === 'watch' ? watchMatchCauses(q) : listMatchCauses(q, rv);
+  if (causes.length > 0) throw errors.invalid('ListOptions', 'meta.k8s.io', '', causes);
+}
+
+interface Cause { reason: string; field: string; message: string }
+
+const forbidden = (message: string): Cause => ({ reason: 'FieldValueForbidden', field: 'resourceVersionMatch', message: `Forbidden: ${message}` });
+const notSupported = (match: string, supported: string[]): Cause => ({
+  reason: 'FieldValueNotSupported',
+  field: 'resourceVersionMatch',
+  message: `Unsupported value: ${JSON.stringify(match)}: supported values: ${supported.map((v) => JSON.stringify(v)).join(', ')}`,
+});
+
+/** A list: resourceVersionMatch needs a resourceVersion; sendInitialEvents belongs to watches. */
+function listMatchCauses(q: URLSearchParams, rv: string): Cause[] {
+  const causes: Cause[] = [];
   const match = q.get('resourceVersionMatch') ?? '';
-  if (match === '') return;
-  const cause = !RESOURCE_VERSION_MATCHES.includes(match)
-    ? { reason: 'FieldValueNotSupported', field: 'resourceVersionMatch', message: `Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan"` }
-    : rv === ''
-      ? { reason: 'FieldValueForbidden', field: 'resourceVersionMatch', message: 'Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided' }
-      : undefined;
-  if (cause) throw errors.invalid('ListOptions', 'meta.k8s.io', '', [cause]);
+  if (match !== '') {
+    if (rv === '') causes.push(forbidden('resourceVersionMatch is forbidden unless resourceVersion is provided'));
+    if (q.get('continue')) causes.push(forbidden('resourceVersionMatch is forbidden when continue is provided'));
+    if (!RESOURCE_VERSION_MATCHES.includes(match)) causes.push(notSupported(match, [...RESOURCE_VERSION_MATCHES, '']));
+    if (match === 'Exact' && rv === '0') causes.push(forbidden('resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+  }
+  if (q.has('sendInitialEvents')) {
+    causes.push({ reason: 'FieldValueForbidden', field: 'sendInitialEvents', message: 'Forbidden: sendInitialEvents is forbidden for list' });
+  }
+  return causes;
+}
+
+/**
+ * A watch (a streaming list, WatchList): sendInitialEvents needs resourceVersionMatch=NotOlderThan and
+ * resourceVersionMatch is only meaningful with sendInitialEvents; an empty resourceVersion is allowed.
+ */
+function watchMatchCauses(q: URLSearchParams): Cause[] {
+  const causes: Cause[] = [];
+  const match = q.get('resourceVersionMatch') ?? '';
+  const sendInitialEvents = q.has('sendInitialEvents');
+  if (sendInitialEvents && match !== 'NotOlderThan') causes.push(forbidden('sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'));
+  if (match !== '') {
+    if (!sendInitialEvents) causes.push(forbidden('resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'));
+    if (match !== 'NotOlderThan') causes.push(notSupported(match, ['NotOlderThan']));
+    if (q.get('continue')) causes.push(forbidden('resourceVersionMatch is forbidden when continue is provided'));
+  }
+  return causes;
 }

@@ -111,6 +111,8 @@ export function handleList(deps: ReadDeps, r: ResourceRequest): ApiResponse {
 
 /** Real servers send bookmarks about once a minute; waits go through the stack clock. */
 const BOOKMARK_INTERVAL_MS = 60_000;
+/** How long a watch from a resourceVersion the store has not reached waits for it (upstream: 3 s). */
+const FRESHNESS_WAIT_MS = 3_000;
 
 export function handleWatch(deps: ReadDeps, r: ResourceRequest): ApiResponse {
   validateReadParams(r);
@@ -178,10 +180,24 @@ export function handleWatch(deps: ReadDeps, r: ResourceRequest): ApiResponse {
         };
         const deliver = (e: WatchEvent | undefined) => {
           if (!e || closed) return;
-          // A consumer that cannot keep up is cut off; it re-watches from its last resourceVersion.
-          if (!sink.send(e)) stop();
+          // A consumer that cannot keep up (or fails to take the event) is cut off; it re-watches
+          // from its last resourceVersion. Its failure never reaches the write that caused the event,
+          // which is already stored and must not be answered as failed.
+          let taken: boolean;
+          try {
+            taken = sink.send(e);
+          } catch {
+            taken = false;
+          }
+          if (!taken) stop();
         };
-        const unsubscribe = deps.store.subscribe(key, (c) => deliver(toEvent(c)));
+        // A watch from resourceVersion N sees the changes after N, never those up to it.
+        const fromRv = rvParam === '' || rvParam === '0' || sendInitial ? 0 : Number(rvParam);
+        let waitingForFreshness: { cancel(): void } | undefined;
+        const unsubscribe = deps.store.subscribe(key, (c) => {
+          if (c.rv <= fromRv) return;
+          deliver(toEvent(c));
+        });
         const timers: Array<{ cancel(): void }> = [];
         if (timeoutSeconds > 0) timers.push(deps.clock.setTimeout(stop, timeoutSeconds * 1000));
         if (bookmarks) timers.push(deps.clock.setInterval(() => deliver(bookmark(deps.store.currentResourceVersion())), BOOKMARK_INTERVAL_MS));
@@ -190,8 +206,23 @@ export function handleWatch(deps: ReadDeps, r: ResourceRequest): ApiResponse {
           // Start from "now": the current state as synthetic ADDED events.
           for (const o of deps.store.list(key, ns)) if (filter(o)) deliver({ type: 'ADDED', object: shape(o) });
           if (sendInitial && bookmarks) deliver(bookmark(deps.store.currentResourceVersion(), true));
+        } else if (fromRv > deps.store.currentResourceVersion()) {
+          // A resourceVersion from the future (another server's, or made up): like upstream's watch
+          // cache, wait a little for the store to reach it, then give up with "Too large resource
+          // version" so the client re-lists instead of waiting silently forever.
+          const reached = deps.store.subscribeAll(() => {
+            if (deps.store.currentResourceVersion() < fromRv) return;
+            reached();
+            waitingForFreshness?.cancel();
+          });
+          waitingForFreshness = deps.clock.setTimeout(() => {
+            reached();
+            deliver({ type: 'ERROR', object: errors.tooLargeResourceVersion(fromRv, deps.store.currentResourceVersion()).toStatus() });
+            stop();
+          }, FRESHNESS_WAIT_MS);
+          timers.push({ cancel: reached }, waitingForFreshness);
         } else {
-          const changes = deps.store.changesSince(key, Number(rvParam));
+          const changes = deps.store.changesSince(key, fromRv);
           if (changes === 'expired') {
             deliver({
               type: 'ERROR',

@@ -19,6 +19,7 @@ import {
   serverSideApply,
   type PatchMeta,
 } from '../patch/index.ts';
+import { clone } from '../patch/values.ts';
 import type { ResourceRegistry } from '../registry.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { KubeObject, ResourceInfo } from '../../core/types.ts';
@@ -34,12 +35,18 @@ export interface WriteDeps {
   allocateClusterIp(): string;
 }
 
-/** Unknown fields: `fieldValidation=Strict` rejects them, Warn (the default) reports, Ignore drops silently. */
+/**
+ * Unknown fields: `fieldValidation=Strict` rejects them, Warn (the default) reports, Ignore drops
+ * silently. A Strict refusal of a whole object (create, update) is worded like upstream's decoder
+ * (`Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: ...`).
+ */
 function fieldValidationWarnings(r: ResourceRequest, pruned: string[]): string[] {
   if (pruned.length === 0) return [];
   const mode = r.req.query.get('fieldValidation') ?? 'Warn';
   if (mode === 'Strict') {
-    throw errors.badRequest(`strict decoding error: ${pruned.map((p) => `unknown field "${p}"`).join(', ')}`);
+    const strict = `strict decoding error: ${pruned.map((p) => `unknown field "${p}"`).join(', ')}`;
+    if (r.verb === 'patch') throw errors.badRequest(strict);
+    throw errors.badRequest(`${r.info.kind} in version "${r.info.version}" cannot be handled as a ${r.info.kind}: ${strict}`);
   }
   return mode === 'Ignore' ? [] : pruned.map((p) => `unknown field "${p}"`);
 }
@@ -207,7 +214,7 @@ export function handlePatch(deps: WriteDeps, r: ResourceRequest): ApiResponse {
   }
 
   if (!existing) throw errors.notFound(r.info.resource, r.info.group, r.name!);
-  const base = structuredClone(toVersion(r.info, existing));
+  const base = clone(toVersion(r.info, existing));
   let next: KubeObject;
   switch (type) {
     case 'application/json-patch+json':

@@ -2,6 +2,7 @@
  * Small helpers over plain JSON values shared by the patch engines. Patches and objects arrive as
  * parsed JSON/YAML, so "object" always means a plain record, never a class instance.
  */
+import { copyJson } from '../../core/json-copy.ts';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -26,9 +27,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /** Deep copy of a JSON value; results never share structure with caller-owned inputs. */
-export function clone<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
-}
+export const clone: <T>(v: T) => T = copyJson;
 
 /**
  * JSON text with object keys sorted, so equal values always encode alike. Used for field-path

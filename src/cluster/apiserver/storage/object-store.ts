@@ -91,6 +91,8 @@ export class ObjectStore {
   /** Watches may resume from any resourceVersion >= this one. */
   private oldestResumableRv = 0;
   private listeners = new Map<string, Set<ChangeListener>>();
+  /** Listeners to every change of every resource (to learn when a resourceVersion is reached). */
+  private anyListeners = new Set<ChangeListener>();
   private readonly watchCacheSize: number;
   private readonly persistence?: Persistence;
 
@@ -163,6 +165,7 @@ export class ObjectStore {
     this.appendToLog(change);
     const listeners = this.listeners.get(resourceKey);
     if (listeners) for (const l of [...listeners]) l(change);
+    for (const l of [...this.anyListeners]) l(change);
     return object;
   }
 
@@ -209,6 +212,12 @@ export class ObjectStore {
     }
     set.add(listener);
     return () => set!.delete(listener);
+  }
+
+  /** Listens to every change, whatever its resource; returns the unsubscribe function. */
+  subscribeAll(listener: ChangeListener): () => void {
+    this.anyListeners.add(listener);
+    return () => this.anyListeners.delete(listener);
   }
 
   close(): void {
