@@ -5,14 +5,24 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../platform/clock.ts';
+import { parseQuantity } from '../cluster/core/quantity.ts';
 import { ALERTING_MODES, DEFAULT_ALERTMANAGER_PORT, DEFAULT_PROMETHEUS_PORT, type AlertingMode } from '../stack/alerting-modes.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { COMPONENT_FLAGS, type Component } from './endpoints.ts';
+import { AUTH_MODES } from './service-auth.ts';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
   return n;
+}
+
+/** A size in bytes, as a Kubernetes quantity (`2Gi`, `500M`, `1073741824`). */
+function byteSize(value: string): number {
+  const q = parseQuantity(value);
+  const bytes = q?.integerValue();
+  if (bytes === undefined || bytes <= 0n || bytes > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError('must be a positive size in bytes, e.g. 2Gi, 500Mi or 1073741824');
+  return Number(bytes);
 }
 
 function port(value: string): number {
@@ -99,6 +109,17 @@ function durationOption(flags: string, description: string, defaultText: string)
   return new Option(flags, description).argParser(duration).default(duration(defaultText), defaultText);
 }
 
+/** `--auth` and `--token-file` of a Kubernaut service run alone; `rights`: what callers need on the kubernaut.ai group. */
+function withAuthOptions(command: Command, rights: string): Command {
+  return command
+    .addOption(
+      new Option('--auth <mode>', `tokenreview: require bearer tokens, checked with the cluster's TokenReview, and RBAC rights (SubjectAccessReview) on the kubernaut.ai group: ${rights}`)
+        .choices(AUTH_MODES)
+        .default('none'),
+    )
+    .option('--token-file <file>', 'also accept these static bearer tokens (kube-apiserver --token-auth-file CSV); with --auth none every listed user may do everything');
+}
+
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command();
@@ -117,6 +138,7 @@ program
   .option('--rbac', 'authorize requests with RBAC instead of allowing all')
   .option('--tls', 'serve HTTPS with a generated CA (kept under DIR/pki, trusted by the written kubeconfig)')
   .option('--watch-cache-size <n>', 'how many recent changes watches can resume from', positiveNumber)
+  .option('--storage-quota <size>', 'refuse writes that would grow the stored cluster state beyond this, like etcd\'s quota (default 2Gi)', byteSize)
   .option('--nodes <n>', 'simulated nodes (kind-control-plane, kind-worker, kind-worker2, ...)', nodeCount, 1)
   .option('--kubelet-delays <spec>', 'simulated kubelet work in real time, not scaled: mount=1500ms,pull=600ms,start=300ms (or one duration for all; 0 = instant)', kubeletDelays)
   .option('--kube-state-metrics-port <n>', 'kube-state-metrics port (0 = a free port)', port, 0)
@@ -167,51 +189,65 @@ program
     runShowEndpoints(resolveDataDir(opts.dataDir), name);
   });
 
-program
+const gatewayCommand = program
   .command('gateway')
   .description('run the Gateway alone against a cluster (signals in, RemediationRequests out)')
   .option('--kubeconfig <file>', 'cluster to talk to (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
   .option('--port <n>', 'port', port, 8080)
-  .option('--host <addr>', 'address to listen on', '0.0.0.0')
+  .option('--host <addr>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
   .option('--datastorage-url <url>', 'DataStorage base URL for the audit trail (without it, audit events are discarded)')
+  .option('--datastorage-token-file <file>', 'bearer token for a DataStorage that requires one (read on every delivery, e.g. a projected ServiceAccount token)')
   .option('--audit-spill-dir <dir>', 'where audit events wait while DataStorage is unreachable')
   .option('--cr-namespace <ns>', 'put every RemediationRequest in this namespace instead of the target\'s')
-  .option('--token-review', 'require bearer tokens, checked with the cluster\'s TokenReview API')
-  .option('--time-scale <n>', 'divide every waiting time by N', positiveNumber, 1)
+  .option('--time-scale <n>', 'divide every waiting time by N', positiveNumber, 1);
+withAuthOptions(gatewayCommand, '`create` on `signals`')
+  // The flag of earlier releases, kept working.
+  .addOption(new Option('--token-review', 'same as --auth tokenreview').hideHelp().implies({ auth: 'tokenreview' }))
   .action(async (opts) => {
     const { runGateway } = await import('./services.ts');
     await runGateway(opts);
   });
 
-program
+const dataStorageCommand = program
   .command('datastorage')
   .description('run DataStorage alone (audit trail, workflow catalog, remediation history)')
   .option('--database-url <url>', 'PostgreSQL connection URL (default: embedded PGlite under --data-dir)')
   .option('--data-dir <dir>', 'where the embedded PGlite keeps its files (default: $KUBERNAUT_HOME or ./.kubernaut, /datastorage)')
   .option('--port <n>', 'port', port, 8085)
-  .option('--host <addr>', 'address to listen on', '0.0.0.0')
+  .option('--host <addr>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+  .option('--kubeconfig <file>', 'cluster for --auth tokenreview (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
   .option('--no-shipped-workflows', 'do not register the workflows/ shipped with Kubernaut')
-  .option('--time-scale <n>', 'divide every waiting time by N', positiveNumber, 1)
+  .option('--time-scale <n>', 'divide every waiting time by N', positiveNumber, 1);
+withAuthOptions(dataStorageCommand, '`create` / `get`,`list` on `auditevents`; `create`,`update`,`patch`,`delete` / `get`,`list` on `workflows`; `list` on `remediationhistories`')
   .action(async (opts) => {
     const { runDataStorage } = await import('./services.ts');
     await runDataStorage(opts);
   });
 
-program
+const alertingCommand = program
   .command('alerting')
   .description('run the embedded rule evaluator and dispatcher alone: scrape targets, evaluate the cluster\'s PrometheusRules, send alerts to the Gateway')
   .option('--kubeconfig <file>', 'cluster whose PrometheusRules to load (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
   .option('--port <n>', 'Prometheus API and /alerts page port', port, DEFAULT_PROMETHEUS_PORT)
-  .option('--host <addr>', 'address to listen on', '0.0.0.0')
+  .option('--host <addr>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
   .option('--scrape-target <job=url>', 'a /metrics endpoint to scrape, e.g. kube-state-metrics=http://kube-state-metrics:8080/metrics (repeatable)', scrapeTarget)
   .addOption(durationOption('--scrape-interval <d>', 'scrape interval', '30s'))
   .addOption(durationOption('--evaluation-interval <d>', 'default rule group interval', '30s'))
   .option('--gateway-url <url>', 'the Gateway base URL alerts are sent to')
+  .option('--gateway-token-file <file>', 'bearer token sent with alerts to a Gateway that requires one (read at start)')
   .option('--alertmanager-config <file>', 'Alertmanager YAML (route + webhook receivers) instead of --gateway-url')
-  .option('--time-scale <n>', 'divide every waiting time by N', positiveNumber, 1)
+  .option('--time-scale <n>', 'divide every waiting time by N', positiveNumber, 1);
+withAuthOptions(alertingCommand, '`get` on `alerts`')
   .action(async (opts) => {
     const { runAlerting } = await import('./services.ts');
     await runAlerting(opts);
   });
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  // A data dir that cannot be loaded is the user's to fix: say which file and why, not where in our code.
+  if ((e as Error)?.name !== 'DataDirError') throw e;
+  process.stderr.write(`kubernaut: ${(e as Error).message}\n`);
+  process.exit(1);
+}

@@ -3,10 +3,12 @@
  * deployments. Each loads only its own service's modules.
  */
 import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { AuditSink } from '../datastorage/client/audit-client.ts';
 import { ScaledClock } from '../platform/clock.ts';
 import { componentLogger } from '../platform/log.ts';
 import { resolveDataDir } from './data-dir.ts';
+import { serviceAuth, tokenFromFile, withLoopbackToken, type ServiceAuthFlags } from './service-auth.ts';
 
 function onSignals(close: () => Promise<void>): void {
   let stopping = false;
@@ -20,19 +22,23 @@ function onSignals(close: () => Promise<void>): void {
   process.on('SIGTERM', () => void stop());
 }
 
-export async function runGateway(opts: { kubeconfig?: string; port: number; host: string; datastorageUrl?: string; auditSpillDir?: string; crNamespace?: string; tokenReview?: boolean; timeScale: number }): Promise<void> {
-  const [{ PooledKubeConfig }, { AuditClient, NoopAuditSink }, { tokenReviewAuthenticator }, { startGateway }] = await Promise.all([
-    import('../platform/kube/pooled-kubeconfig.ts'),
-    import('../datastorage/client/audit-client.ts'),
-    import('../gateway/authentication.ts'),
-    import('../gateway/server.ts'),
-  ]);
-  const clock = new ScaledClock(opts.timeScale);
+/** The cluster in --kubeconfig, else $KUBECONFIG, ~/.kube/config or in-cluster. */
+async function loadKubeConfig(path: string | undefined): Promise<KubeConfig> {
+  const { PooledKubeConfig } = await import('../platform/kube/pooled-kubeconfig.ts');
   const kc = new PooledKubeConfig();
-  if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
+  if (path) kc.loadFromFile(path);
   else kc.loadFromDefault();
+  return kc;
+}
+
+export async function runGateway(
+  opts: { kubeconfig?: string; port: number; host: string; datastorageUrl?: string; datastorageTokenFile?: string; auditSpillDir?: string; crNamespace?: string; timeScale: number } & ServiceAuthFlags,
+): Promise<void> {
+  const [{ AuditClient, NoopAuditSink }, { startGateway }] = await Promise.all([import('../datastorage/client/audit-client.ts'), import('../gateway/server.ts')]);
+  const clock = new ScaledClock(opts.timeScale);
+  const kc = await loadKubeConfig(opts.kubeconfig);
   const audit: AuditSink & { close?: () => Promise<void> } = opts.datastorageUrl
-    ? new AuditClient({ baseUrl: opts.datastorageUrl, clock, spillDir: opts.auditSpillDir })
+    ? new AuditClient({ baseUrl: opts.datastorageUrl, clock, spillDir: opts.auditSpillDir, bearerToken: opts.datastorageTokenFile ? tokenFromFile(opts.datastorageTokenFile) : undefined })
     : new NoopAuditSink();
   const gw = await startGateway({
     kubeconfig: kc,
@@ -41,9 +47,9 @@ export async function runGateway(opts: { kubeconfig?: string; port: number; host
     port: opts.port,
     auditClient: audit,
     crNamespace: opts.crNamespace,
-    authenticate: opts.tokenReview ? tokenReviewAuthenticator(kc) : undefined,
+    auth: await serviceAuth(opts, () => kc),
   });
-  componentLogger('gateway').info({ url: gw.url, audit: opts.datastorageUrl ?? 'discarded' }, 'gateway is up');
+  componentLogger('gateway').info({ url: gw.url, audit: opts.datastorageUrl ?? 'discarded', auth: opts.auth }, 'gateway is up');
   process.stdout.write(`gateway: ${gw.url}\n`);
   onSignals(async () => {
     await gw.close();
@@ -51,10 +57,17 @@ export async function runGateway(opts: { kubeconfig?: string; port: number; host
   });
 }
 
-export async function runDataStorage(opts: { databaseUrl?: string; dataDir?: string; port: number; host: string; shippedWorkflows: boolean; timeScale: number }): Promise<void> {
-  const [{ startDataStorage }, { registerShippedWorkflows }] = await Promise.all([import('../datastorage/server.ts'), import('../stack/kubernaut-services.ts')]);
+export async function runDataStorage(
+  opts: { kubeconfig?: string; databaseUrl?: string; dataDir?: string; port: number; host: string; shippedWorkflows: boolean; timeScale: number } & ServiceAuthFlags,
+): Promise<void> {
+  const [{ startDataStorage }, { registerShippedWorkflows, SHIPPED_WORKFLOWS_DIR }] = await Promise.all([import('../datastorage/server.ts'), import('../stack/kubernaut-services.ts')]);
   const clock = new ScaledClock(opts.timeScale);
+  // Only TokenReview/SubjectAccessReview need a cluster; DataStorage alone does not otherwise.
+  const kc = opts.auth === 'tokenreview' ? await loadKubeConfig(opts.kubeconfig) : undefined;
+  const callers = await serviceAuth(opts, () => kc!);
+  const loopback = callers ? withLoopbackToken(callers) : undefined;
   const ds = await startDataStorage({
+    auth: loopback?.auth,
     clock,
     host: opts.host,
     port: opts.port,
@@ -63,7 +76,7 @@ export async function runDataStorage(opts: { databaseUrl?: string; dataDir?: str
   });
   // A wildcard listen address is not one clients can use; register through loopback.
   const local = ds.url.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//127.0.0.1');
-  if (opts.shippedWorkflows) await registerShippedWorkflows(local);
+  if (opts.shippedWorkflows) await registerShippedWorkflows(local, SHIPPED_WORKFLOWS_DIR, loopback?.token);
   componentLogger('datastorage').info({ url: ds.url, database: opts.databaseUrl ? 'postgresql' : 'embedded PGlite' }, 'datastorage is up');
   process.stdout.write(`datastorage: ${ds.url}\n`);
   onSignals(() => ds.close());
@@ -77,14 +90,13 @@ export async function runAlerting(opts: {
   scrapeInterval: number;
   evaluationInterval: number;
   gatewayUrl?: string;
+  gatewayTokenFile?: string;
   alertmanagerConfig?: string;
   timeScale: number;
-}): Promise<void> {
-  const [{ PooledKubeConfig }, { startAlerting }] = await Promise.all([import('../platform/kube/pooled-kubeconfig.ts'), import('../stack/alerting.ts')]);
+} & ServiceAuthFlags): Promise<void> {
+  const { startAlerting } = await import('../stack/alerting.ts');
   const clock = new ScaledClock(opts.timeScale);
-  const kc = new PooledKubeConfig();
-  if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-  else kc.loadFromDefault();
+  const kc = await loadKubeConfig(opts.kubeconfig);
   const alerting = await startAlerting({
     mode: 'embedded',
     kubeconfig: kc,
@@ -97,6 +109,9 @@ export async function runAlerting(opts: {
     evaluationIntervalMs: opts.evaluationInterval,
     gatewayUrl: opts.gatewayUrl,
     alertmanagerConfigFile: opts.alertmanagerConfig,
+    // Read once: the dispatcher's receivers are fixed at start.
+    gatewayToken: opts.gatewayTokenFile ? tokenFromFile(opts.gatewayTokenFile)() : undefined,
+    auth: await serviceAuth(opts, () => kc),
   });
   componentLogger('alerting').info({ url: alerting.prometheusUrl }, 'alerting is up');
   process.stdout.write(`prometheus API and alerts page: ${alerting.prometheusUrl}/alerts\n`);

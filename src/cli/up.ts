@@ -12,6 +12,8 @@ import { componentLogger, logToFile } from '../platform/log.ts';
 import { EmbeddedCluster } from '../cluster/embedded-cluster.ts';
 import { parseTokenFile } from '../cluster/apiserver/auth.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { HttpAuth } from '../platform/http/auth.ts';
+import { createStackIdentity } from './stack-identity.ts';
 import { DEFAULT_CONTROL_PLANE, type KubeletTimings } from '../cluster/control-plane/options.ts';
 import type { AlertingMode } from '../stack/alerting-modes.ts';
 import { resolveDataDir } from './data-dir.ts';
@@ -27,6 +29,8 @@ export interface UpOptions {
   requireAuth?: boolean;
   rbac?: boolean;
   watchCacheSize?: number;
+  /** Size quota of the stored cluster state in bytes. */
+  storageQuota?: number;
   tls?: boolean;
   nodes: number;
   kubeletDelays?: Partial<KubeletTimings>;
@@ -85,18 +89,22 @@ export async function runUp(opts: UpOptions): Promise<void> {
   const clock = new ScaledClock(opts.timeScale);
   const state = opts.ephemeral ? undefined : dataDir;
   const endpoints = new EndpointsFile(dataDir, plannedComponents(opts));
+  // With --require-auth the services authenticate to each other (and the API server) as the stack.
+  const stack = opts.requireAuth ? createStackIdentity(dataDir, opts.tokenFile) : undefined;
 
   const cluster = await EmbeddedCluster.start({
     clock,
     dataDir: state,
     host: opts.host,
     port: opts.port,
-    tokenFile: opts.tokenFile,
+    tokenFile: stack?.tokenFile ?? opts.tokenFile,
     requireAuth: opts.requireAuth,
     rbac: opts.rbac,
     watchCacheSize: opts.watchCacheSize,
+    storageQuotaBytes: opts.storageQuota,
     tls: opts.tls,
-    kubeconfigToken: adminToken(opts.tokenFile),
+    // Without a token file of the user's, kubectl could not get in at all: it gets the stack's token.
+    kubeconfigToken: adminToken(opts.tokenFile) ?? stack?.token,
     controlPlane: false,
   });
   const kubeconfigPath = join(dataDir, 'kubeconfig');
@@ -105,7 +113,8 @@ export async function runUp(opts: UpOptions): Promise<void> {
   say(`API server: ${cluster.url}`);
   say(`export KUBECONFIG=${kubeconfigPath}`);
 
-  const ctx: StartContext = { opts, clock, state, cluster, endpoints, say, closers: [() => cluster.close()], clientConfig: lazyClientConfig(cluster) };
+  const clientConfig = lazyClientConfig(cluster, stack?.token);
+  const ctx: StartContext = { opts, clock, state, cluster, endpoints, say, closers: [() => cluster.close()], clientConfig, stackToken: stack?.token, auth: stack ? lazyServiceAuth(clientConfig) : undefined };
   const controlPlaneStarted = startControlPlane(ctx);
   const servicesStarted = startServices(ctx);
   // Alerting scrapes kube-state-metrics and sends to the Gateway: it needs both.
@@ -154,17 +163,29 @@ interface StartContext {
   /** Closed in reverse order on shutdown. */
   closers: Array<() => Promise<void>>;
   clientConfig: () => Promise<KubeConfig>;
+  /** With --require-auth: the token the services present to each other. */
+  stackToken?: string;
+  /** With --require-auth: how the Gateway, DataStorage and the alerting API check their callers. */
+  auth?: () => Promise<HttpAuth>;
 }
 
 /** One client-node configuration for every in-process service, its module loaded on first use. */
-function lazyClientConfig(cluster: EmbeddedCluster): () => Promise<KubeConfig> {
+function lazyClientConfig(cluster: EmbeddedCluster, token: string | undefined): () => Promise<KubeConfig> {
   let kubeconfig: Promise<KubeConfig> | undefined;
   return () =>
     (kubeconfig ??= import('../platform/kube/pooled-kubeconfig.ts').then(({ PooledKubeConfig }) => {
       const kc = new PooledKubeConfig();
-      kc.loadFromString(cluster.kubeconfig());
+      kc.loadFromString(cluster.kubeconfig(token));
       return kc;
     }));
+}
+
+/** Callers are checked as on a real cluster: TokenReview, then SubjectAccessReview (RBAC with --rbac). */
+function lazyServiceAuth(clientConfig: () => Promise<KubeConfig>): () => Promise<HttpAuth> {
+  return async () => {
+    const [{ subjectAccessReviewAuthorizer, tokenReviewAuthenticator }, kc] = await Promise.all([import('../platform/http/auth.ts'), clientConfig()]);
+    return { authenticate: tokenReviewAuthenticator(kc), authorize: subjectAccessReviewAuthorizer(kc) };
+  };
 }
 
 async function startControlPlane({ opts, cluster, endpoints, say }: StartContext): Promise<void> {
@@ -192,6 +213,8 @@ async function startServices(ctx: StartContext): Promise<{ gatewayUrl?: string }
     gateway: opts.gateway,
     gatewayPort: opts.gatewayPort,
     crNamespace: opts.crNamespace,
+    auth: await ctx.auth?.(),
+    serviceToken: ctx.stackToken,
     onReady: (service, url) => {
       if (service === 'dataStorage') {
         endpoints.ready('dataStorage', { dataStorage: url });
@@ -230,6 +253,8 @@ async function startAlerting(ctx: StartContext, gatewayUrl: string | undefined):
     gatewayUrl,
     alertmanagerConfigFile: opts.alertmanagerConfig,
     binaries: { prometheus: opts.prometheusBin, alertmanager: opts.alertmanagerBin },
+    gatewayToken: ctx.stackToken,
+    auth: await ctx.auth?.(),
   });
   ctx.closers.push(() => alerting.close());
   endpoints.ready('alerting', { prometheus: alerting.prometheusUrl, alertmanager: alerting.alertmanagerUrl });

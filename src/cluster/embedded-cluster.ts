@@ -20,6 +20,8 @@ export interface EmbeddedClusterOptions {
   clock: Clock;
   /** State lives under `<dataDir>/cluster`; omit for a purely in-memory cluster. */
   dataDir?: string;
+  /** Size quota of the stored objects in bytes (default 2 GiB), as etcd's --quota-backend-bytes. */
+  storageQuotaBytes?: number;
   host?: string;
   port?: number;
   watchCacheSize?: number;
@@ -57,6 +59,7 @@ export class EmbeddedCluster {
     const apiServer = new ApiServer({
       clock: opts.clock,
       stateDir: opts.dataDir ? join(opts.dataDir, 'cluster') : undefined,
+      storageQuotaBytes: opts.storageQuotaBytes,
       watchCacheSize: opts.watchCacheSize,
       tokenFile: opts.tokenFile,
       requireAuth: opts.requireAuth,
@@ -107,8 +110,8 @@ export class EmbeddedCluster {
     await gc.start();
   }
 
-  /** A kubeconfig for kubectl and client-node pointing at this cluster. */
-  kubeconfig(): string {
+  /** A kubeconfig for kubectl and client-node pointing at this cluster (with another user's token if given). */
+  kubeconfig(token = this.token): string {
     return [
       'apiVersion: v1',
       'kind: Config',
@@ -129,7 +132,7 @@ export class EmbeddedCluster {
       'current-context: kubernaut',
       'users:',
       '- name: kubernaut-admin',
-      ...(this.token ? ['  user:', `    token: ${this.token}`] : ['  user: {}']),
+      ...(token ? ['  user:', `    token: ${token}`] : ['  user: {}']),
       '',
     ].join('\n');
   }

@@ -5,7 +5,9 @@
  */
 import type { Clock } from '../platform/clock.ts';
 import { createHttpApp, ProblemError } from '../platform/http/app.ts';
+import { addAccessControl, type HttpAuth } from '../platform/http/auth.ts';
 import { componentLogger, type Logger } from '../platform/log.ts';
+import { dataStorageAccess } from './access.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { registerAuditRoutes } from './audit/routes.ts';
@@ -25,6 +27,11 @@ export interface DataStorageOptions {
   database?: Database;
   clock: Clock;
   logger?: Logger;
+  /**
+   * Bearer tokens and per-verb rights (see access.ts), e.g. TokenReview + SubjectAccessReview;
+   * without it, anyone who can connect may read and write.
+   */
+  auth?: HttpAuth;
   /** Workflow catalog policies (digest pinning, superseding changed versions). */
   workflows?: Pick<WorkflowRoutesDeps, 'requireDigest' | 'supersedeChangedVersions'>;
 }
@@ -48,6 +55,13 @@ export async function startDataStorage(opts: DataStorageOptions): Promise<DataSt
     await migrate(db);
     migrated = true;
     const { app, metrics } = createHttpApp({ name: 'datastorage', bodyLimit: BODY_LIMIT, ready: () => migrated });
+    if (opts.auth) {
+      addAccessControl(app, {
+        auth: opts.auth,
+        access: dataStorageAccess,
+        onError: (err) => log.warn({ err: (err as Error).message }, 'cannot check the credentials of a request'),
+      });
+    }
     registerAuditRoutes(app, db, { clock: opts.clock, metrics, projections: [updateRemediationHistory] });
     registerHistoryRoutes(app, db);
     registerWorkflowRoutes(app, db, { ...opts.workflows, clock: opts.clock, metrics, logger: log.child({ api: 'workflows' }) });

@@ -10,16 +10,19 @@ import type { Clock } from '../platform/clock.ts';
 import { componentLogger, type Logger } from '../platform/log.ts';
 import { createHttpApp } from '../platform/http/app.ts';
 import { discardAudit, type AuditSink } from './audit.ts';
-import { requireBearerToken, staticTokenAuthenticator, type Authenticator } from './authentication.ts';
-import { concurrencyLimit } from './concurrency-limit.ts';
+import { addAccessControl, routedToPublicPath, type HttpAuth } from '../platform/http/auth.ts';
+import { AlertBudget } from './concurrency-limit.ts';
 import { FingerprintLocks } from './fingerprint-lock.ts';
 import { gatewayMetrics } from './metrics.ts';
 import { ClusterObjects } from './owner-chain.ts';
 import { RemediationRequests } from './remediation-requests.ts';
 import { registerSignalRoutes } from './routes.ts';
+import { RetriedNotifications } from './retried-notifications.ts';
 import { SignalPipeline } from './signal-pipeline.ts';
 
 export const GATEWAY_BODY_LIMIT = 1024 * 1024;
+/** The RBAC right a signal sender needs. */
+export const SEND_SIGNALS = { verb: 'create', resource: 'signals' } as const;
 
 export interface GatewayOptions {
   kubeconfig: KubeConfig;
@@ -32,12 +35,22 @@ export interface GatewayOptions {
   crNamespace?: string;
   /** Namespace for RRs of cluster-scoped targets (default `kubernaut-system`). */
   controllerNamespace?: string;
-  /** Signal requests allowed in flight before answering 503 (default 200). */
-  maxConcurrent?: number;
-  /** Static bearer tokens (token -> user name); with neither this nor `authenticate`, no authentication. */
-  tokens?: Record<string, string>;
-  /** Custom token check, e.g. `tokenReviewAuthenticator(kc)` on a real cluster. */
-  authenticate?: Authenticator;
+  /** Alerts (an Event counts as one) being decided at once before requests get 503 + Retry-After (default 1,000). */
+  maxAlertsInFlight?: number;
+  /** Alerts one request may carry; more is a 413 (default 500). */
+  maxAlertsPerRequest?: number;
+  /** Alerts of one request decided at the same time (default 16). */
+  alertsInParallel?: number;
+  /**
+   * How long alerts counted by a failed request are remembered, so the sender's retries do not count
+   * them again (nominal ms, default 5 minutes: Alertmanager retries until group_interval; 0 = never).
+   */
+  retryWindowMs?: number;
+  /**
+   * Bearer tokens and the right to send signals (`create` on `signals.kubernaut.ai`), e.g.
+   * TokenReview + SubjectAccessReview on a real cluster; without it, anyone may send.
+   */
+  auth?: HttpAuth;
   /** How long a target's owner chain and `managed` scope are reused (nominal ms, default 10 s; 0 disables caching). */
   targetCacheTtlMs?: number;
   logger?: Logger;
@@ -58,8 +71,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     // Ready when the API server answers: without it no signal can be decided.
     ready: () => versionApi.getCode().then(() => true, () => false),
   });
-  const limit = concurrencyLimit(opts.maxConcurrent ?? 200, 1, () => metrics.overloaded.inc());
-  const metrics = gatewayMetrics(registry, limit.inFlight);
+  const budget = new AlertBudget({ maxInFlight: opts.maxAlertsInFlight ?? 1000, maxPerRequest: opts.maxAlertsPerRequest ?? 500, retryAfterSeconds: 1 });
+  const metrics = gatewayMetrics(registry, () => budget.alertsInFlight());
   const pipeline = new SignalPipeline({
     clock,
     log,
@@ -71,13 +84,19 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     controllerNamespace: opts.controllerNamespace ?? 'kubernaut-system',
     targetCacheTtlMs: opts.targetCacheTtlMs,
   });
-  const authenticate = opts.authenticate ?? (opts.tokens ? staticTokenAuthenticator(opts.tokens) : undefined);
+  if (opts.auth) {
+    // Before the concurrency limit: callers without the right never take a slot.
+    addAccessControl(app, {
+      auth: opts.auth,
+      access: (req) => (routedToPublicPath(req) ? 'public' : SEND_SIGNALS),
+      onError: (err) => log.warn({ err: (err as Error).message }, 'cannot check the credentials of a request'),
+    });
+  }
 
   await app.register(async (signals) => {
-    // Counted from the first byte, so slow uploads count against the limit too.
-    signals.addHook('onRequest', limit.admit);
-    if (authenticate) signals.addHook('onRequest', async (req, reply) => void (await requireBearerToken(req, reply, authenticate)));
-    registerSignalRoutes(signals, { clock, log, pipeline, metrics });
+    // Alerts count against the budget once the body is parsed (routes.ts): a slow upload holds nothing.
+    const retried = new RetriedNotifications(clock, opts.retryWindowMs);
+    registerSignalRoutes(signals, { clock, log, pipeline, metrics, budget, retried, alertsInParallel: opts.alertsInParallel });
   });
 
   const address = await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });

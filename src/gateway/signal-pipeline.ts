@@ -27,7 +27,7 @@ export type RejectReason = 'no-target' | 'invalid-target' | 'unsupported-kind' |
 
 export type SignalOutcome =
   | { status: 'created'; remediationRequest: string; namespace: string; fingerprint: string; occurrenceCount: number }
-  | { status: 'duplicate'; remediationRequest: string; namespace: string; fingerprint: string; occurrenceCount: number }
+  | { status: 'duplicate'; remediationRequest: string; namespace: string; fingerprint: string; occurrenceCount: number; retried?: true }
   | { status: 'rejected'; reason: RejectReason; message: string; fingerprint: string }
   | { status: 'resolved'; fingerprint: string };
 
@@ -76,9 +76,12 @@ export class SignalPipeline {
     this.activeRRs = new TtlCache(deps.clock, deps.targetCacheTtlMs === 0 ? 0 : 5 * 60_000);
   }
 
-  /** A firing signal: decide, act, audit. */
-  async process(signal: NormalizedSignal, receivedAt: Date): Promise<SignalOutcome> {
-    const outcome = await this.decide(signal, receivedAt);
+  /**
+   * A firing signal: decide, act, audit. Once `abort` fires (the sender went away) no further step
+   * starts: the signal fails with the abort reason, and a write already under way still completes.
+   */
+  async process(signal: NormalizedSignal, receivedAt: Date, abort?: AbortSignal): Promise<SignalOutcome> {
+    const outcome = await this.decide(signal, receivedAt, abort);
     this.audit(signal, receivedAt, outcome);
     return outcome;
   }
@@ -91,7 +94,7 @@ export class SignalPipeline {
     return outcome;
   }
 
-  private async decide(signal: NormalizedSignal, receivedAt: Date): Promise<SignalOutcome> {
+  private async decide(signal: NormalizedSignal, receivedAt: Date, abort?: AbortSignal): Promise<SignalOutcome> {
     if (!signal.target) {
       return { status: 'rejected', reason: 'no-target', message: 'the signal names no Kubernetes resource (no usable resource label)', fingerprint: labelsFingerprint(signal.labels) };
     }
@@ -100,6 +103,7 @@ export class SignalPipeline {
     const target = valid.target;
     const tooLarge = remediationRequestLimitProblem(signal, target);
     if (tooLarge) return { status: 'rejected', reason: 'invalid', message: tooLarge, fingerprint: signalFingerprint(target) };
+    abort?.throwIfAborted();
     const resolved = await this.resolveTarget(target);
     if (!resolved) {
       return { status: 'rejected', reason: 'target-not-found', message: `${describe(target)} does not exist`, fingerprint: signalFingerprint(target) };
@@ -114,7 +118,7 @@ export class SignalPipeline {
     // The RR names the resource the signal is about, not its owner.
     const resource = { kind: owners.target.ref.kind, name: owners.target.ref.name, namespace: owners.target.ref.namespace };
     const namespace = this.deps.crNamespace ?? (resource.namespace || this.deps.controllerNamespace);
-    return this.deduplicateOrCreate(signal, resource, fingerprint, namespace, receivedAt);
+    return this.deduplicateOrCreate(signal, resource, fingerprint, namespace, receivedAt, abort);
   }
 
   /**
@@ -138,7 +142,7 @@ export class SignalPipeline {
     return !!namespace && isManaged(await this.deps.objects.namespaceLabels(namespace));
   }
 
-  private async deduplicateOrCreate(signal: NormalizedSignal, resource: ResourceRef, fingerprint: string, namespace: string, receivedAt: Date): Promise<SignalOutcome> {
+  private async deduplicateOrCreate(signal: NormalizedSignal, resource: ResourceRef, fingerprint: string, namespace: string, receivedAt: Date, abort?: AbortSignal): Promise<SignalOutcome> {
     const { remediationRequests: rrs, locks, clock } = this.deps;
     const cacheKey = `${namespace}/${fingerprint}`;
     /** Counts the signal into `rr`; undefined when `rr` stopped taking repeats meanwhile. */
@@ -155,6 +159,7 @@ export class SignalPipeline {
     };
     const waitUntil = clock.nowMs() + clock.scaled(this.deps.lockWaitMs ?? 10_000);
     for (let attempt = 0; ; attempt++) {
+      abort?.throwIfAborted();
       // Repeats of a known incident need no lock: the status write itself is optimistic (a stale
       // cached copy fails its resourceVersion check, is re-read, and re-checked for terminal phases).
       const known = this.activeRRs.get(cacheKey);

@@ -14,6 +14,7 @@ import { startEmbeddedAlerting } from '../alerting/embedded/embedded-alerting.ts
 import { startExternalAlerting } from '../alerting/external/index.ts';
 import { probePort } from '../alerting/external/ports.ts';
 import type { Clock } from '../platform/clock.ts';
+import type { HttpAuth } from '../platform/http/auth.ts';
 import { componentLogger } from '../platform/log.ts';
 import { DEFAULT_ALERTMANAGER_PORT, DEFAULT_PROMETHEUS_PORT, type AlertingMode } from './alerting-modes.ts';
 
@@ -37,6 +38,10 @@ export interface AlertingOptions {
   /** An Alertmanager configuration file that replaces the default routing to the Gateway. */
   alertmanagerConfigFile?: string;
   binaries?: { prometheus?: string; alertmanager?: string };
+  /** Sent as the bearer token with alerts to the Gateway (the default routing only). */
+  gatewayToken?: string;
+  /** Bearer tokens and the right to read the embedded Prometheus API (`get` on `alerts.kubernaut.ai`). */
+  auth?: HttpAuth;
 }
 
 export interface RunningAlerting {
@@ -46,7 +51,7 @@ export interface RunningAlerting {
 }
 
 /** The routing to use: the given Alertmanager file, else everything to the Gateway; none without either. */
-export function resolveRouting(opts: Pick<AlertingOptions, 'alertmanagerConfigFile' | 'gatewayUrl'>): DispatcherConfig | undefined {
+export function resolveRouting(opts: Pick<AlertingOptions, 'alertmanagerConfigFile' | 'gatewayUrl' | 'gatewayToken'>): DispatcherConfig | undefined {
   if (opts.alertmanagerConfigFile) {
     let text: string;
     try {
@@ -56,7 +61,7 @@ export function resolveRouting(opts: Pick<AlertingOptions, 'alertmanagerConfigFi
     }
     return parseAlertmanagerYaml(text);
   }
-  return opts.gatewayUrl ? defaultGatewayRouting(opts.gatewayUrl) : undefined;
+  return opts.gatewayUrl ? defaultGatewayRouting(opts.gatewayUrl, opts.gatewayToken) : undefined;
 }
 
 export async function startAlerting(opts: AlertingOptions): Promise<RunningAlerting> {
@@ -79,6 +84,7 @@ export async function startAlerting(opts: AlertingOptions): Promise<RunningAlert
       evaluationIntervalMs: opts.evaluationIntervalMs,
       routing,
       stateDir: opts.dataDir ? join(opts.dataDir, 'alerting') : undefined,
+      auth: opts.auth,
     });
     // The embedded API serves Alertmanager's /api/v2/alerts too.
     return { prometheusUrl: embedded.url, alertmanagerUrl: embedded.url, close: () => embedded.close() };

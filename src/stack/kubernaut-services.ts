@@ -11,6 +11,7 @@ import { AuditClient, NoopAuditSink, type AuditSink } from '../datastorage/clien
 import type { DataStorageHandle } from '../datastorage/server.ts';
 import type { RunningGateway } from '../gateway/server.ts';
 import type { Clock } from '../platform/clock.ts';
+import type { HttpAuth } from '../platform/http/auth.ts';
 import { componentLogger } from '../platform/log.ts';
 
 /** The workflows the catalog ships with (`workflows/*.yaml` of this checkout). */
@@ -29,6 +30,10 @@ export interface ServicesOptions {
   dataStorage: boolean;
   gateway: boolean;
   crNamespace?: string;
+  /** Authentication and authorization for DataStorage and the Gateway; absent: anonymous access. */
+  auth?: HttpAuth;
+  /** The stack's own bearer token, presented by the audit client and the workflow registration. */
+  serviceToken?: string;
   /** Told as each service starts serving, before the next one starts. */
   onReady?: (service: 'dataStorage' | 'gateway', url: string) => void;
 }
@@ -51,10 +56,11 @@ export interface RunningServices {
 }
 
 /** Registers every shipped workflow (idempotent: an identical definition is accepted again). */
-export async function registerShippedWorkflows(dataStorageUrl: string, dir = SHIPPED_WORKFLOWS_DIR): Promise<string[]> {
+export async function registerShippedWorkflows(dataStorageUrl: string, dir = SHIPPED_WORKFLOWS_DIR, bearerToken?: string): Promise<string[]> {
   const registered: string[] = [];
+  const headers = { 'content-type': 'application/yaml', ...(bearerToken ? { authorization: `Bearer ${bearerToken}` } : {}) };
   for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-    const res = await fetch(`${dataStorageUrl}/api/v1/workflows`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: readFileSync(join(dir, file), 'utf8') });
+    const res = await fetch(`${dataStorageUrl}/api/v1/workflows`, { method: 'POST', headers, body: readFileSync(join(dir, file), 'utf8') });
     if (!res.ok) throw new Error(`registering ${file} failed: ${res.status} ${await res.text()}`);
     registered.push(file);
   }
@@ -81,10 +87,17 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
         port: opts.dataStoragePort,
         databaseUrl: opts.databaseUrl,
         dataDir: opts.dataDir ? join(opts.dataDir, 'datastorage') : undefined,
+        auth: opts.auth,
       });
       closers.push(() => ds!.close());
-      await registerShippedWorkflows(ds.url);
-      const client = new AuditClient({ baseUrl: ds.url, clock: opts.clock, spillDir: opts.dataDir ? join(opts.dataDir, 'audit-spill') : undefined });
+      const token = opts.serviceToken;
+      await registerShippedWorkflows(ds.url, SHIPPED_WORKFLOWS_DIR, token);
+      const client = new AuditClient({
+        baseUrl: ds.url,
+        clock: opts.clock,
+        spillDir: opts.dataDir ? join(opts.dataDir, 'audit-spill') : undefined,
+        bearerToken: token ? () => token : undefined,
+      });
       // Closed before DataStorage (closers run in reverse) so the last events are delivered.
       closers.push(() => client.close());
       audit = client;
@@ -93,7 +106,7 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
     let gw: RunningGateway | undefined;
     if (opts.gateway) {
       const { startGateway } = await import('../gateway/server.ts');
-      gw = await startGateway({ kubeconfig: opts.kubeconfig, clock: opts.clock, host: opts.host, port: opts.gatewayPort, auditClient: audit, crNamespace: opts.crNamespace, controllerNamespace: CONTROLLER_NAMESPACE });
+      gw = await startGateway({ kubeconfig: opts.kubeconfig, clock: opts.clock, host: opts.host, port: opts.gatewayPort, auditClient: audit, crNamespace: opts.crNamespace, controllerNamespace: CONTROLLER_NAMESPACE, auth: opts.auth });
       closers.push(() => gw!.close());
       opts.onReady?.('gateway', gw.url);
     }

@@ -2,10 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { eventually, startKubernaut } from '../helpers/kubernaut-process.ts';
+import { dirname, join } from 'node:path';
+import { eventually, ROOT, startKubernaut } from '../helpers/kubernaut-process.ts';
 
 test('state survives a clean restart, with uids and resourceVersions', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'kubernaut-persist-'));
@@ -131,6 +132,52 @@ test('--ephemeral keeps nothing', async () => {
     } finally {
       await b.stop();
     }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('--storage-quota refuses growing writes with etcd\'s error; deletes make room again', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kubernaut-quota-'));
+  const big = join(dataDir, 'payload.txt');
+  writeFileSync(big, 'x'.repeat(700_000));
+  const refused = spawnSync(process.execPath, [join(ROOT, 'bin/kubernaut.js'), 'up', '--data-dir', dataDir, '--storage-quota', 'lots'], { encoding: 'utf8', timeout: 60_000 });
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /--storage-quota.*must be a positive size in bytes/);
+  const k = await startKubernaut({ dataDir, args: ['--storage-quota', '4Mi', '--no-control-plane'] });
+  try {
+    k.kubectlOk(['create', 'namespace', 'q']);
+    let stored = 0;
+    let last = k.kubectl(['create', 'configmap', `big-${stored}`, '-n', 'q', `--from-file=payload=${big}`]);
+    while (last.code === 0 && stored < 10) {
+      stored++;
+      last = k.kubectl(['create', 'configmap', `big-${stored}`, '-n', 'q', `--from-file=payload=${big}`]);
+    }
+    assert.ok(stored >= 1 && stored < 6, `4 MiB hold a few 700 KB objects, not ${stored}`);
+    assert.match(last.stderr, /etcdserver: mvcc: database space exceeded/);
+    assert.match(k.kubectl(['get', 'configmap', `big-${stored}`, '-n', 'q']).stderr, /not found/, 'the refused write changed nothing');
+    k.kubectlOk(['delete', 'configmap', 'big-0', '-n', 'q']);
+    k.kubectlOk(['create', 'configmap', `big-${stored}`, '-n', 'q', `--from-file=payload=${big}`]);
+  } finally {
+    await k.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a data dir that cannot be loaded is reported with the file and the reason, not a stack trace', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kubernaut-corrupt-'));
+  try {
+    const wal = join(dataDir, 'cluster', 'wal.jsonl');
+    mkdirSync(dirname(wal));
+    writeFileSync(wal, '{"rv":1,"op":"put","k":"/configmaps","o":{"meta\n{"rv":2,"op":"del","k":"/configmaps","ns":"a","n":"b"}\n');
+    const r = spawnSync(process.execPath, ['bin/kubernaut.js', 'up', '--data-dir', dataDir, '--port', '0', '--no-control-plane', '--no-gateway', '--no-datastorage', '--prometheus', 'none'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 30_000, // a dir that loads would start and keep running
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`${wal}: line 1 is corrupt \\(.+\\) and more records follow it`));
+    assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

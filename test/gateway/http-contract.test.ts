@@ -1,17 +1,15 @@
 /**
  * The Gateway's HTTP contract: malformed or suspicious payloads get RFC 7807 problems and create
- * nothing, bearer-token authentication (static tokens and TokenReview against the cluster), the
- * concurrency limit (503 + Retry-After), and readiness that follows the API server.
+ * nothing, bearer-token authentication (static tokens and TokenReview against the cluster), and
+ * readiness that follows the API server (the alert budget: alert-budget.test.ts).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { tokenReviewAuthenticator } from '../../src/gateway/authentication.ts';
-import { eventually } from '../helpers/kubernaut-process.ts';
+import { allowAuthenticated, staticTokenAuthenticator, subjectAccessReviewAuthorizer, tokenReviewAuthenticator } from '../../src/platform/http/auth.ts';
 import { CollectingAuditSink, REFERENCE_LABELS, alert, post, startGatewayEnv, webhook, type GatewayEnv } from './fixtures.ts';
 
 const CLUSTER_TOKEN = 'alertmanager-sa-token-0123456789';
@@ -97,7 +95,10 @@ test('none of the refused requests created or audited anything', async () => {
 });
 
 test('static bearer tokens: requests without a valid token get 401', async () => {
-  const gw = await env.startGateway({ auditClient: new CollectingAuditSink(), tokens: { 's3cret-token': 'alertmanager' } });
+  const gw = await env.startGateway({
+    auditClient: new CollectingAuditSink(),
+    auth: { authenticate: staticTokenAuthenticator(new Map([['s3cret-token', { username: 'alertmanager', groups: [] }]])), authorize: allowAuthenticated },
+  });
   const noTarget = webhook([alert({ alertname: 'Watchdog' })]);
   const missing = await post(`${gw.url}/api/v1/signals/prometheus`, noTarget);
   assertProblem(missing, 401);
@@ -112,37 +113,14 @@ test('static bearer tokens: requests without a valid token get 401', async () =>
 });
 
 test('TokenReview mode accepts the cluster\'s tokens and refuses others', async () => {
-  const gw = await env.startGateway({ auditClient: new CollectingAuditSink(), authenticate: tokenReviewAuthenticator(env.kc) });
+  const gw = await env.startGateway({
+    auditClient: new CollectingAuditSink(),
+    auth: { authenticate: tokenReviewAuthenticator(env.kc), authorize: subjectAccessReviewAuthorizer(env.kc) },
+  });
   const noTarget = webhook([alert({ alertname: 'Watchdog' })]);
   assertProblem(await post(`${gw.url}/api/v1/signals/prometheus`, noTarget, { authorization: 'Bearer not-a-cluster-token' }), 401);
   const ok = await post(`${gw.url}/api/v1/signals/prometheus`, noTarget, { authorization: `Bearer ${CLUSTER_TOKEN}` });
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
-});
-
-test('beyond maxConcurrent requests in flight the Gateway answers 503 with Retry-After', async () => {
-  const gw = await env.startGateway({ auditClient: new CollectingAuditSink(), maxConcurrent: 1 });
-  const body = JSON.stringify(webhook([alert({ alertname: 'Watchdog' })]));
-  // A sender that has sent its headers but not yet its whole body occupies the only slot.
-  let finished!: (r: { status: number; body: string }) => void;
-  const slow = new Promise<{ status: number; body: string }>((resolve) => (finished = resolve));
-  const req = request(`${gw.url}/api/v1/signals/prometheus`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-    let text = '';
-    res.on('data', (d) => (text += d));
-    res.on('end', () => finished({ status: res.statusCode!, body: text }));
-  });
-  req.write(body.slice(0, 10));
-  await eventually(async () => /gateway_requests_in_flight\{[^}]*\} 1/.test(await (await fetch(`${gw.url}/metrics`)).text()), 'the slow request to be in flight');
-
-  const refused = await post(`${gw.url}/api/v1/signals/prometheus`, body);
-  assertProblem(refused, 503);
-  assert.equal(refused.headers.get('retry-after'), '1');
-
-  req.end(body.slice(10));
-  const done = await slow;
-  assert.equal(done.status, 200, done.body);
-  const after = await post(`${gw.url}/api/v1/signals/prometheus`, body);
-  assert.equal(after.status, 200);
-  assert.match(await (await fetch(`${gw.url}/metrics`)).text(), /gateway_requests_overloaded_total\{[^}]*\} 1/);
 });
 
 test('/readyz follows the API server', async () => {

@@ -236,6 +236,47 @@ test('a fingerprint lock left behind by a crashed replica is taken over once exp
   assert.equal(env.kubernaut.kubectl(['get', 'lease', `kubernaut-gateway-${fingerprint.slice(0, 40)}`, '-n', 'shop']).code, 1);
 });
 
+test('a retried batch never counts the same notification twice; identical alerts of successful requests count', async () => {
+  env.kubernaut.kubectlOk(['apply', '-f', '-'], {
+    input: JSON.stringify({
+      apiVersion: 'apps/v1', kind: 'StatefulSet',
+      metadata: { name: 'ledger', namespace: 'demo-statefulset', labels: { 'kubernaut.ai/managed': 'true' } },
+      spec: { serviceName: 'ledger', replicas: 0, selector: { matchLabels: { app: 'ledger' } }, template: { metadata: { labels: { app: 'ledger' } }, spec: { containers: [{ name: 'l', image: 'busybox' }] } } },
+    }),
+  });
+  const node = env.kubernaut.kubectlOk(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']).trim();
+  env.kubernaut.kubectlOk(['label', 'node', node, 'kubernaut.ai/managed=true', '--overwrite']);
+  // The node alert fails (retryably) until its RR namespace exists; the ledger alert succeeds each time.
+  const gw = await env.startGateway({ auditClient: audit, controllerNamespace: 'kubernaut-retries' });
+  const ledger = alert({ ...REFERENCE_LABELS, statefulset: 'ledger' });
+  const batch = webhook([ledger, alert({ alertname: 'KubeNodeNotReady', node, instance: `${node}:9100`, job: 'node-exporter' })]);
+  const ledgerCount = async () => (await listRRs('demo-statefulset')).find((rr) => rr.spec.signalFingerprint === sha256('demo-statefulset:StatefulSet:ledger'))?.status.deduplication.occurrenceCount;
+
+  const first = await post(`${gw.url}/api/v1/signals/prometheus`, batch);
+  assert.equal(first.status, 500);
+  assert.equal(first.body.results[0].status, 'created');
+  const retry = await post(`${gw.url}/api/v1/signals/prometheus`, batch);
+  assert.equal(retry.status, 500);
+  assert.equal(retry.body.results[0].status, 'duplicate');
+  assert.equal(retry.body.results[0].retried, true);
+  assert.equal(await ledgerCount(), 1, 'the retry did not count the ledger alert again');
+
+  env.kubernaut.kubectlOk(['create', 'namespace', 'kubernaut-retries']);
+  const last = await post(`${gw.url}/api/v1/signals/prometheus`, batch);
+  assert.equal(last.status, 201, JSON.stringify(last.body));
+  assert.deepEqual(last.body.results.map((r: { status: string }) => r.status), ['duplicate', 'created']);
+  assert.equal(await ledgerCount(), 1);
+
+  // The notification of a successful request is a real repeat when it comes again: counted.
+  const afterSuccess = await post(`${gw.url}/api/v1/signals/prometheus`, batch);
+  assert.deepEqual(afterSuccess.body.results.map((r: { status: string }) => r.status), ['duplicate', 'duplicate']);
+  const fresh = await post(`${gw.url}/api/v1/signals/prometheus`, webhook([{ ...ledger, startsAt: new Date(Date.now() - 1000).toISOString() }]));
+  assert.equal(fresh.status, 202);
+  assert.equal(fresh.body.retried, undefined);
+  assert.equal(await ledgerCount(), 2, 'a new notification of the same alert counts');
+  await gw.close();
+});
+
 test('a node alert is cluster-scoped: its RR goes to the controller namespace, which must exist', async () => {
   const node = env.kubernaut.kubectlOk(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']).trim();
   env.kubernaut.kubectlOk(['label', 'node', node, 'kubernaut.ai/managed=true', '--overwrite']);

@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createHttpApp, ProblemError } from '../../platform/http/app.ts';
+import { addAccessControl, PUBLIC_PATHS, routedToPublicPath, type DenyResponder, type HttpAuth } from '../../platform/http/auth.ts';
 import { renderAlertsPage } from './alerts-page.ts';
 import { AlertFilterError, gettableAlerts } from './alertmanager-view.ts';
 import type { AlertingApiBackend } from './backend.ts';
@@ -59,8 +60,19 @@ function registerAlertmanagerApi(app: FastifyInstance, backend: AlertingApiBacke
   });
 }
 
-export function createAlertingApi(backend: AlertingApiBackend): FastifyInstance {
+/** Probes and metrics, Prometheus' own probes included, stay open. */
+const PUBLIC_ALERTING_PATHS: ReadonlySet<string> = new Set([...PUBLIC_PATHS, '/-/healthy', '/-/ready']);
+/** Everything else is reading alerts and series: `get` on `alerts.kubernaut.ai`. */
+const READ_ALERTS = { verb: 'get', resource: 'alerts' } as const;
+
+/** Refusals in Prometheus' error JSON, which its clients parse. */
+const prometheusDenial: DenyResponder = (reply, status, message) =>
+  reply.code(status).send({ status: 'error', errorType: { 401: 'unauthorized', 403: 'forbidden', 503: 'unavailable' }[status], error: message });
+
+/** `auth`: bearer tokens and the right to read (`get` on `alerts.kubernaut.ai`); without it, open to anyone. */
+export function createAlertingApi(backend: AlertingApiBackend, auth?: HttpAuth): FastifyInstance {
   const { app } = createHttpApp({ name: 'prometheus' });
+  if (auth) addAccessControl(app, { auth, access: (req) => (routedToPublicPath(req, PUBLIC_ALERTING_PATHS) ? 'public' : READ_ALERTS), deny: prometheusDenial });
   // Prometheus clients POST queries as HTML forms; createHttpApp only parses JSON.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, new URLSearchParams(body as string));
@@ -85,8 +97,8 @@ export interface AlertingApiServer {
 }
 
 /** Listens on host:port (0 = any free port). A busy port fails: choosing another is the caller's job. */
-export async function startAlertingApi(opts: { backend: AlertingApiBackend; host: string; port: number }): Promise<AlertingApiServer> {
-  const app = createAlertingApi(opts.backend);
+export async function startAlertingApi(opts: { backend: AlertingApiBackend; host: string; port: number; auth?: HttpAuth }): Promise<AlertingApiServer> {
+  const app = createAlertingApi(opts.backend, opts.auth);
   try {
     await app.listen({ host: opts.host, port: opts.port });
   } catch (e) {

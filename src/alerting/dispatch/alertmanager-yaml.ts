@@ -197,9 +197,9 @@ export function renderAlertmanagerYaml(config: DispatcherConfig, opts: { timeSca
 export const GATEWAY_RECEIVER = 'kubernaut-gateway';
 
 /** Everything to the Gateway's Alertmanager webhook, grouped per alert name and namespace, Alertmanager's default timings. */
-export function defaultGatewayRouting(gatewayUrl: string): DispatcherConfig {
+export function defaultGatewayRouting(gatewayUrl: string, bearerToken?: string): DispatcherConfig {
   return parseDispatcherConfig({
     route: { receiver: GATEWAY_RECEIVER, groupBy: ['alertname', 'namespace'], groupWaitMs: 30_000, groupIntervalMs: 300_000, repeatIntervalMs: 4 * 3_600_000 },
-    receivers: [{ name: GATEWAY_RECEIVER, url: `${gatewayUrl.replace(/\/+$/, '')}/api/v1/signals/prometheus`, sendResolved: true }],
+    receivers: [{ name: GATEWAY_RECEIVER, url: `${gatewayUrl.replace(/\/+$/, '')}/api/v1/signals/prometheus`, sendResolved: true, ...(bearerToken ? { bearerToken } : {}) }],
   });
 }

@@ -17,6 +17,7 @@ import { watchPrometheusRules, type PrometheusRuleObject, type PrometheusRuleSou
 import { RuleEventRecorder } from '../k8s/rule-events.ts';
 import { RuleManager } from './rule-manager.ts';
 import { AlertStateFile } from './alert-state.ts';
+import type { HttpAuth } from '../../platform/http/auth.ts';
 
 export interface EmbeddedAlertingOptions {
   kubeconfig: KubeConfig;
@@ -37,6 +38,8 @@ export interface EmbeddedAlertingOptions {
   retentionMs?: number;
   /** Where alert `for` state is kept across restarts; absent: memory only. */
   stateDir?: string;
+  /** Bearer tokens and the right to read the API (`get` on `alerts.kubernaut.ai`); absent: open. */
+  auth?: HttpAuth;
 }
 
 export interface EmbeddedAlerting {
@@ -152,10 +155,10 @@ type Backend = Parameters<typeof startAlertingApi>[0]['backend'];
 /** Listens on the preferred port, or on any free one when it is taken and fallback is allowed. */
 async function listen(opts: EmbeddedAlertingOptions, backend: Backend): Promise<{ url: string; close(): Promise<void> }> {
   try {
-    return await startAlertingApi({ backend, host: opts.host, port: opts.port });
+    return await startAlertingApi({ backend, host: opts.host, port: opts.port, auth: opts.auth });
   } catch (e) {
     if (!(opts.portFallback && (e as NodeJS.ErrnoException).code === 'EADDRINUSE')) throw e;
     componentLogger('alerting').warn({ port: opts.port }, 'port taken; serving the Prometheus API on a free port instead');
-    return startAlertingApi({ backend, host: opts.host, port: 0 });
+    return startAlertingApi({ backend, host: opts.host, port: 0, auth: opts.auth });
   }
 }

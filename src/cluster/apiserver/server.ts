@@ -40,6 +40,8 @@ export interface ApiServerOptions {
   clock: Clock;
   /** Directory for durable state; omit (or ephemeral) to keep everything in memory. */
   stateDir?: string;
+  /** Size quota of the stored objects in bytes, like etcd's --quota-backend-bytes (default 2 GiB). */
+  storageQuotaBytes?: number;
   watchCacheSize?: number;
   /** kube-apiserver --token-auth-file format. */
   tokenFile?: string;
@@ -71,7 +73,7 @@ export class ApiServer {
     this.log = opts.logger ?? componentLogger('apiserver');
     this.store = new ObjectStore({
       watchCacheSize: opts.watchCacheSize,
-      persistence: opts.stateDir ? new FilePersistence(opts.stateDir) : undefined,
+      persistence: opts.stateDir ? new FilePersistence(opts.stateDir, { quotaBytes: opts.storageQuotaBytes }) : undefined,
     });
     this.authn = Authenticator.fromFile(opts.tokenFile, Boolean(opts.requireAuth));
     this.authz = opts.rbac ? new RbacAuthorizer(this.store) : allowAll;

@@ -60,6 +60,11 @@ export interface AuditClientOptions {
    * connection, it is not a simulated wait. Default 10000.
    */
   requestTimeoutMs?: number;
+  /**
+   * The bearer token for a DataStorage that requires authentication, asked for on every delivery
+   * (so a rotated ServiceAccount token file is picked up).
+   */
+  bearerToken?: () => string | undefined;
   /** Registers the client's metrics (`kubernaut_audit_client_*`) here. */
   metrics?: Registry;
   logger?: Logger;
@@ -362,7 +367,7 @@ export class AuditClient implements AuditSink {
     // Real time on purpose (see requestTimeoutMs): a guard against a hung connection.
     const timeout = setTimeout(() => abort.abort(), this.requestTimeoutMs);
     try {
-      return await deliverBatch(this.opts.baseUrl, events, abort.signal);
+      return await deliverBatch(this.opts.baseUrl, events, abort.signal, this.opts.bearerToken?.());
     } finally {
       clearTimeout(timeout);
       this.stop.signal.removeEventListener('abort', onStop);

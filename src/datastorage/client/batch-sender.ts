@@ -22,13 +22,14 @@ export type DeliveryResult =
  */
 const REFUSED_STATUSES = new Set([400, 409, 413, 422]);
 
-export async function deliverBatch(baseUrl: string, events: AuditEvent[], signal: AbortSignal): Promise<DeliveryResult> {
+/** `bearerToken`: sent as `Authorization: Bearer ...` to a DataStorage that requires authentication. */
+export async function deliverBatch(baseUrl: string, events: AuditEvent[], signal: AbortSignal, bearerToken?: string): Promise<DeliveryResult> {
   let res: Response;
   let body: string;
   try {
     res = await fetch(new URL(AUDIT_BATCH_PATH, baseUrl), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(bearerToken ? { authorization: `Bearer ${bearerToken}` } : {}) },
       body: JSON.stringify({ events }),
       signal,
     });
