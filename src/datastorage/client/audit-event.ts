@@ -51,5 +51,43 @@ export type AuditEvent = z.infer<typeof auditEventSchema>;
 
 /** Stamps an input with a fresh id and the time it happened, unless it has them already. */
 export function completeAuditEvent(input: AuditEventInput, now: Date): AuditEvent {
-  return { ...input, eventId: input.eventId ?? randomUUID(), eventTimestamp: input.eventTimestamp ?? now.toISOString() };
+  return storable({ ...input, eventId: input.eventId ?? randomUUID(), eventTimestamp: input.eventTimestamp ?? now.toISOString() });
+}
+
+/** DataStorage's limit on the short text members (names, ids, verbs). */
+const MAX_SHORT_TEXT = 253;
+const SHORT_TEXT_MEMBERS = ['eventAction', 'correlationId', 'actorId', 'resourceType', 'resourceName', 'namespace'] as const;
+
+/**
+ * Hostile input reaches the audit trail too (a label value with a NUL, a name 70,000 characters
+ * long), and DataStorage refuses what PostgreSQL cannot store or what breaks its limits. Such an
+ * event would be lost, so the client records it in a form DataStorage takes: NUL written out as the
+ * text `\u0000`, unpaired surrogates as U+FFFD, over-long short members cut to 253 characters
+ * ending in `…`. Everything else stays exactly as recorded.
+ */
+function storable(event: AuditEvent): AuditEvent {
+  const out: AuditEvent = { ...event, eventData: storableJson(event.eventData) as Record<string, unknown> };
+  for (const member of SHORT_TEXT_MEMBERS) {
+    const v = out[member];
+    if (typeof v === 'string') out[member] = shortText(storableText(v));
+  }
+  return out;
+}
+
+function storableText(s: string): string {
+  return s.replaceAll('\u0000', '\\u0000').replace(/\p{Cs}/gu, '\uFFFD');
+}
+
+function shortText(s: string): string {
+  if (s.length <= MAX_SHORT_TEXT) return s;
+  // Never cut a surrogate pair in two: that would leave an unstorable half.
+  const cut = s.slice(0, MAX_SHORT_TEXT - 1).replace(/[\uD800-\uDBFF]$/, '');
+  return `${cut}…`;
+}
+
+function storableJson(value: unknown): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (Array.isArray(value)) return value.map(storableJson);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [storableText(k), storableJson(v)]));
+  return value;
 }

@@ -96,3 +96,34 @@ for (const kind of TEST_DATABASES) {
     }
   });
 }
+
+for (const kind of TEST_DATABASES) {
+  test(`${kind.name}: events carrying hostile input (NUL, lone surrogates, a 70,000-character name) are stored, not refused`, { skip: kind.skip }, async () => {
+    const fresh = await kind.freshUrl();
+    const dir = await mkdtemp(join(tmpdir(), 'kubernaut-audit-hostile-'));
+    const server = await startDataStorage({ databaseUrl: fresh.url, dataDir: fresh.url ? undefined : join(dir, 'pgdata'), clock, logger: quiet });
+    const client = new AuditClient({ baseUrl: server.url, clock, batchSize: 10, logger: quiet });
+    try {
+      client.record({
+        eventType: 'gateway.signal.rejected', eventCategory: 'gateway', eventAction: 'rejected', eventOutcome: 'failure',
+        correlationId: 'rr-hostile', actorType: 'service', actorId: 'gateway',
+        resourceType: 'StatefulSet', resourceName: 'x'.repeat(70_000), namespace: 'ns\u0000',
+        eventData: { labels: { 'key\u0000': 'kv-store\u0000', alertname: 'A\ud800B', emoji: '😀' } },
+      });
+      await client.flush();
+      const [stored] = await fetchAll(server.url, 'rr-hostile') as unknown as Array<{ resourceName: string; namespace: string; eventData: { labels: Record<string, string> } }>;
+      assert.ok(stored, 'the event was stored');
+      assert.equal(stored.resourceName.length, 253);
+      assert.ok(stored.resourceName.endsWith('…'));
+      assert.equal(stored.namespace, 'ns\\u0000');
+      assert.deepEqual(stored.eventData.labels, { 'key\\u0000': 'kv-store\\u0000', alertname: 'A\uFFFDB', emoji: '😀' });
+      assert.equal(client.stats().dropped, 0);
+      assert.equal(client.stats().rejected, 0);
+    } finally {
+      await client.close({ timeoutMs: 1000 });
+      await server.close();
+      await fresh.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
