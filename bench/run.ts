@@ -9,6 +9,7 @@ import { dataStorageBench } from './datastorage.bench.ts';
 import { gatewayBench } from './gateway.bench.ts';
 import { apiServerBuildingBlocksBench } from './apiserver-building-blocks.bench.ts';
 import { ruleEvaluationBench } from './rule-evaluation.bench.ts';
+import { soakBench } from './soak.bench.ts';
 import { startupBench } from './startup.bench.ts';
 
 const scenarios: Array<[string, () => Promise<void>]> = [
@@ -19,6 +20,7 @@ const scenarios: Array<[string, () => Promise<void>]> = [
   ['DataStorage', dataStorageBench],
   ['Gateway', gatewayBench],
   ['Rule evaluation', ruleEvaluationBench],
+  ['Soak', soakBench],
 ];
 const only = process.argv.slice(2);
 for (const [name, run] of scenarios) {
