@@ -549,9 +549,18 @@ function dynToCel(v: unknown): unknown {
   if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) defineKey(out, k, dynToCel(x));
-    return out;
+    return celMap(out);
   }
   return v;
+}
+
+/**
+ * cel-js tells a map's type by its `constructor`: an object with its own `constructor` key (a label
+ * or annotation named so, perfectly legal in Kubernetes) would be an unsupported type and break every
+ * rule reading it. Such a map is handed over as a Map, which cel-js treats as the same CEL map.
+ */
+function celMap(out: Record<string, unknown>): unknown {
+  return Object.hasOwn(out, 'constructor') ? new Map(Object.entries(out)) : out;
 }
 
 function defineKey(o: Record<string, unknown>, k: string, v: unknown): void {
@@ -616,7 +625,7 @@ function objectToCel(v: unknown, schema: JSONSchemaProps, envelope: boolean, cac
   if (typeof add === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) defineKey(out, k, toCelValue(x, add, !!add['x-kubernetes-embedded-resource'], cache));
-    return out;
+    return celMap(out);
   }
   if (!schema.properties && (schema['x-kubernetes-preserve-unknown-fields'] || add === true || !schema.type)) {
     if (!envelope) return dynToCel(v);
@@ -633,9 +642,9 @@ function objectToCel(v: unknown, schema: JSONSchemaProps, envelope: boolean, cac
     defineKey(out, esc, toCelValue(v[name], sub, !!sub['x-kubernetes-embedded-resource'], cache));
   }
   if (!schema.properties && envelope && schema['x-kubernetes-preserve-unknown-fields']) {
-    for (const [k, x] of Object.entries(v)) if (!(k in out)) defineKey(out, k, dynToCel(x));
+    for (const [k, x] of Object.entries(v)) if (!Object.hasOwn(out, k)) defineKey(out, k, dynToCel(x));
   }
-  return out;
+  return celMap(out);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -282,4 +282,16 @@ describe('CEL evaluation', () => {
       }
     }
   });
+
+  it('maps with a key named "constructor" (a legal label) are maps like any other', () => {
+    const withKey = { ...value, labels: { constructor: 'x', app: 'web' }, free: { constructor: { a: 1 } } };
+    const celSelf = toCelValue(withKey, schema);
+    const check = (rule: string, expected: RuleOutcome['kind']) =>
+      assert.equal(evaluateRule(compileRule({ rule }, schema), celSelf, { value: toCelValue(structuredClone(withKey), schema) }).kind, expected, rule);
+    check('self == oldSelf', 'pass');
+    check('self.labels == oldSelf.labels', 'pass');
+    check("self.labels['constructor'] == 'x' && self.labels.app == 'web' && size(self.labels) == 2", 'pass');
+    check("'constructor' in self.labels && self.free.constructor.a == 1", 'pass');
+    check("self.labels.all(k, k != 'constructor')", 'fail');
+  });
 });
