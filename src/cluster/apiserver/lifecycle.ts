@@ -16,9 +16,16 @@ export function tracksGeneration(info: ResourceInfo): boolean {
   return Boolean(info.crd) || GENERATION_GROUPS.has(info.group);
 }
 
-/** RFC 3339 with second precision, as Kubernetes writes metav1.Time. */
+/** The latest time RFC 3339 writes with a four-digit year (what every client parses). */
+const LATEST_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
+/**
+ * RFC 3339 with second precision, as Kubernetes writes metav1.Time. An offset past year 9999 (a
+ * pod deleted with a grace period of millennia) stops there instead of breaking the Date.
+ */
 export function timestamp(clock: Clock, offsetSeconds = 0): string {
-  return new Date(Math.floor(clock.nowMs() / 1000) * 1000 + offsetSeconds * 1000).toISOString().replace('.000Z', 'Z');
+  const ms = Math.min(Math.floor(clock.nowMs() / 1000) * 1000 + offsetSeconds * 1000, LATEST_TIMESTAMP_MS);
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
 const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -44,6 +51,10 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject, clock: Clo
   if (info.subresources.status) delete obj.status;
 }
 
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** What a write through the main resource or the status subresource may change. */
 export function prepareForUpdate(info: ResourceInfo, next: KubeObject, old: KubeObject, subresource: string | undefined): KubeObject {
   let out: KubeObject;
@@ -57,6 +68,14 @@ export function prepareForUpdate(info: ResourceInfo, next: KubeObject, old: Kube
       if (old.status === undefined) delete out.status;
       else out.status = structuredClone(old.status);
     }
+  }
+  // A namespace's spec.finalizers change only through its finalize subresource (upstream's strategy):
+  // an update dropping `kubernetes` would let a namespace go before its content, or never go at all.
+  if (info.group === '' && info.resource === 'namespaces' && subresource !== 'finalize' && (out.spec === undefined || isPlainObject(out.spec))) {
+    const spec = { ...(out.spec ?? {}) };
+    if (old.spec?.finalizers === undefined) delete spec.finalizers;
+    else spec.finalizers = structuredClone(old.spec.finalizers);
+    out.spec = spec;
   }
   const m = out.metadata;
   const o = old.metadata;

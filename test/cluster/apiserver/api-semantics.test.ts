@@ -125,3 +125,62 @@ test('a watch from a resourceVersion the store has not reached waits 3 s for it,
   assert.deepEqual(near.events.map((e) => `${e.type}:${e.object.metadata.name}`), ['ADDED:second']);
   server.close();
 });
+
+test('a grace period no timestamp can hold is 400 on delete and eviction; one of millennia stops at year 9999', () => {
+  const server = withConfigMaps();
+  const pod = (name: string) => ({ body: { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'x' }] } } });
+  assert.equal(call(server, 'POST', '/api/v1/namespaces/a/pods', pod('p')).status, 201);
+  // These made "Invalid time value" 500s: the deletion timestamp is now + the grace period.
+  for (const grace of ['100000000000000000000', '9007199254740993', '1e300']) {
+    const r = call(server, 'DELETE', `/api/v1/namespaces/a/pods/p?gracePeriodSeconds=${grace}`);
+    assert.equal(r.status, 400, grace);
+    assert.equal(r.body.message, 'gracePeriodSeconds must be a non-negative integer');
+  }
+  assert.equal(call(server, 'DELETE', '/api/v1/namespaces/a/pods/p', { body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 1e300 } }).status, 400);
+  for (const gracePeriodSeconds of [1e300, 'abc', 1.5, -1]) {
+    const evicted = call(server, 'POST', '/api/v1/namespaces/a/pods/p/eviction', { body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'p' }, deleteOptions: { gracePeriodSeconds } } });
+    assert.equal(evicted.status, 400, String(gracePeriodSeconds));
+  }
+  assert.equal(call(server, 'GET', '/api/v1/namespaces/a/pods/p').body.metadata.deletionTimestamp, undefined);
+  const marked = call(server, 'DELETE', '/api/v1/namespaces/a/pods/p?gracePeriodSeconds=9000000000000');
+  assert.equal(marked.status, 200);
+  assert.equal(marked.body.metadata.deletionTimestamp, '9999-12-31T23:59:59Z');
+  assert.equal(call(server, 'DELETE', '/api/v1/namespaces/a/pods/p?gracePeriodSeconds=0').status, 200);
+  assert.equal(call(server, 'GET', '/api/v1/namespaces/a/pods/p').status, 404);
+  server.close();
+});
+
+test("a namespace's spec.finalizers change only through its finalize subresource", () => {
+  const server = withConfigMaps();
+  // An update dropping `kubernetes` let a deleted namespace linger forever (nothing finalizes it)
+  // or go at once, leaving its content behind.
+  const put = call(server, 'PUT', '/api/v1/namespaces/a', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' }, spec: {} } });
+  assert.equal(put.status, 200);
+  assert.deepEqual(put.body.spec, { finalizers: ['kubernetes'] });
+  const patched = call(server, 'PATCH', '/api/v1/namespaces/a', { body: { spec: { finalizers: ['example.com/x'] } }, contentType: 'application/merge-patch+json' });
+  assert.deepEqual(patched.body.spec, { finalizers: ['kubernetes'] });
+  assert.equal(call(server, 'DELETE', '/api/v1/namespaces/a').status, 200);
+  assert.equal(call(server, 'PUT', '/api/v1/namespaces/a', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' }, spec: {} } }).status, 200);
+  assert.equal(call(server, 'GET', '/api/v1/namespaces/a').body.status.phase, 'Terminating');
+  assert.equal(call(server, 'GET', '/api/v1/namespaces/a/configmaps/cm').status, 200);
+  // The namespace controller's last step: finalize, and the namespace goes.
+  const finalized = call(server, 'PUT', '/api/v1/namespaces/a/finalize', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' }, spec: { finalizers: [] } } });
+  assert.equal(finalized.status, 200);
+  assert.equal(call(server, 'GET', '/api/v1/namespaces/a').status, 404);
+  server.close();
+});
+
+test('a binding whose target is not an object reference is a 400 and binds nothing', () => {
+  const server = new ApiServer({ clock: new ManualClock() });
+  call(server, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } } });
+  assert.equal(call(server, 'POST', '/api/v1/namespaces/a/pods', { body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } }).status, 201);
+  const bind = (target: unknown) => call(server, 'POST', '/api/v1/namespaces/a/pods/p/binding', { body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p' }, target } });
+  const objectName = bind({ kind: 'Node', name: { a: 1 } });
+  assert.equal(objectName.status, 400);
+  assert.equal(objectName.body.message, 'Binding in version "v1" cannot be handled as a Binding: json: cannot unmarshal object into Go struct field Binding.target.name of type string');
+  assert.equal(bind('node-1').status, 400);
+  assert.equal(call(server, 'GET', '/api/v1/namespaces/a/pods/p').body.spec.nodeName, undefined);
+  assert.equal(bind({ kind: 'Node', name: 'node-1' }).status, 201);
+  assert.equal(call(server, 'GET', '/api/v1/namespaces/a/pods/p').body.spec.nodeName, 'node-1');
+  server.close();
+});

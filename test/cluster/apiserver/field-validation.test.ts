@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createApiHttpServer, listen } from '../../../src/cluster/apiserver/http/node-server.ts';
 import { ApiServer } from '../../../src/cluster/apiserver/server.ts';
 import { callServer } from './call.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
@@ -97,4 +98,29 @@ test('updates and patches prune and validate unknown fields too', () => {
   assert.equal(put.status, 400);
   assert.match(put.body.message, /^Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica"$/);
   server.close();
+});
+
+test('Warning headers are bounded as upstream bounds them and carry any field name as UTF-8', async () => {
+  const server = new ApiServer({ clock: new ManualClock() });
+  // Unknown field names are the client's: a 10,000-character one made a header no client parses,
+  // and one outside Latin-1 made Node refuse the header (a 500 for a write already stored).
+  const cm = (name: string, extra: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: 'v' }, ...extra });
+  const long = call(server, 'POST', '/api/v1/namespaces/default/configmaps', cm('long', { ['x'.repeat(10_000)]: 1, short: 2 }));
+  assert.equal(long.status, 201);
+  assert.equal(long.headers.warning, `299 - "unknown field \\"${'x'.repeat(241)}", 299 - "unknown field \\"short\\""`);
+  const wide = call(server, 'POST', '/api/v1/namespaces/default/configmaps', cm('wide', { 'é😀': 1, 'a\nb': 2 }));
+  assert.equal(wide.status, 201);
+  // Latin-1 characters of the header are the UTF-8 bytes of the text; a field name with a control character warns nothing.
+  assert.equal(Buffer.from(wide.headers.warning, 'latin1').toString('utf8'), '299 - "unknown field \\"é😀\\""');
+
+  const http = createApiHttpServer((req) => server.handle(req));
+  const { port } = await listen(http, 0, '127.0.0.1');
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/default/configmaps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(cm('over-http', { 'ü😀': 1, ['y'.repeat(70_000)]: 1 })) });
+    assert.equal(res.status, 201, await res.text());
+    assert.ok(res.headers.get('warning')!.length < 4096 + 256);
+  } finally {
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    server.close();
+  }
 });

@@ -5,6 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { createApiHttpServer, listen } from '../../../src/cluster/apiserver/http/node-server.ts';
 import { ApiServer } from '../../../src/cluster/apiserver/server.ts';
 import { MAX_BODY_DEPTH } from '../../../src/cluster/apiserver/handlers/body-depth.ts';
 import { EmbeddedCluster } from '../../../src/cluster/embedded-cluster.ts';
@@ -145,5 +147,80 @@ test('an object stored deep before the limit existed can be deleted with its nam
     await eventually(async () => (await fetch(`${cluster.url}/api/v1/namespaces/deep`)).status === 404 || undefined, 'namespace deep is gone');
   } finally {
     await cluster.close();
+  }
+});
+
+test('YAML tags beyond the core schema stay strings, and numbers JSON cannot hold are 400', () => {
+  const server = serverWithNamespace();
+  // !!binary decoded to a Uint8Array once, which no handler could treat as an object (a 500).
+  const binary = call(server, 'POST', '/api/v1/namespaces/a/configmaps', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tagged\ndata:\n  k: !!binary AAAA\n  t: !!timestamp 2001-12-14\n', 'application/yaml');
+  assert.equal(binary.status, 201, JSON.stringify(binary.body).slice(0, 300));
+  assert.deepEqual(binary.body.data, { k: 'AAAA', t: '2001-12-14' });
+  assert.equal(call(server, 'PUT', '/api/v1/namespaces/a', '!!binary AAAA', 'application/yaml').status, 400);
+  for (const value of ['.inf', '-.inf', '.nan', '1e400']) {
+    const r = call(server, 'POST', '/api/v1/namespaces/a/configmaps', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: inf\nextra: ${value}\n`, 'application/yaml');
+    assert.equal(r.status, 400, value);
+    assert.match(r.body.message, /^error converting YAML to JSON: json: unsupported value: [+-]?(Inf|NaN)$/);
+  }
+  assert.equal(call(server, 'GET', '/api/v1/namespaces/a/configmaps/inf').status, 404);
+  server.close();
+});
+
+test('metadata members of the wrong type are 400 (as upstream decodes them) and store nothing', () => {
+  const server = serverWithNamespace();
+  // A name that is no string was stored once, under a key no request could reach again.
+  const named = call(server, 'POST', '/api/v1/namespaces/a/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 5 } }));
+  assert.equal(named.status, 400);
+  assert.equal(named.body.message, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.name of type string');
+  const held = call(server, 'POST', '/api/v1/namespaces/a/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', finalizers: 'example.com/x' } }));
+  assert.equal(held.status, 400);
+  assert.match(held.body.message, /Go struct field ObjectMeta\.metadata\.finalizers of type \[\]string$/);
+  assert.equal(call(server, 'GET', '/api/v1/namespaces/a/configmaps').body.items.length, 0);
+  // null is Go's zero value: no error.
+  assert.equal(call(server, 'POST', '/api/v1/namespaces/a/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ok', labels: null, creationTimestamp: null } })).status, 201);
+  // An apply patch whose metadata is no object is refused, not a 500.
+  const applied = call(server, 'PATCH', '/api/v1/namespaces/a/configmaps/ok?fieldManager=m', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: false }), 'application/apply-patch+yaml');
+  assert.equal(applied.status, 400);
+  server.close();
+});
+
+/** A raw HTTP exchange: the path goes out exactly as given. */
+function rawRequest(port: number, method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('over HTTP, an over-long request line, a malformed escape and a path starting with // are answered with a Status, not a 500 or a bare 431', async () => {
+  const server = serverWithNamespace();
+  const http = createApiHttpServer((req) => server.handle(req));
+  const { port } = await listen(http, 0, '127.0.0.1');
+  try {
+    const long = await rawRequest(port, 'GET', `/api/v1/namespaces/${'a'.repeat(20_000)}`);
+    assert.equal(long.status, 431);
+    assert.equal(long.body.kind, 'Status');
+    assert.equal(long.body.code, 431);
+    for (const path of ['/api/v1/namespaces/%zz', '/api/v1/namespaces/a/configmaps/%', '/openapi/v3/apis/%E2%8']) {
+      const r = await rawRequest(port, 'GET', path);
+      assert.equal(r.status, 400, path);
+      assert.equal(r.body.reason, 'BadRequest', path);
+      assert.match(r.body.message, /^invalid URL escape "%/, path);
+    }
+    // Escapes that are not UTF-8 name nothing: a 404, as for any unknown name.
+    assert.equal((await rawRequest(port, 'GET', '/api/v1/namespaces/%ff')).status, 404);
+    // WHATWG URL parsing reads a host in `//x`: the path is still just a path here.
+    const slashes = await rawRequest(port, 'GET', '//%F3%BA%B0%99/;/configmaps');
+    assert.equal(slashes.status, 404);
+    assert.equal(slashes.body.kind, 'Status');
+    assert.equal((await rawRequest(port, 'GET', '//api/v1/namespaces/a')).status, 200);
+  } finally {
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    server.close();
   }
 });

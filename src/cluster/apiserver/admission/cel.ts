@@ -12,6 +12,15 @@
 import { Environment, Optional, type ParseResult, type ASTNode } from '@marcbachmann/cel-js';
 import type { JSONSchemaProps, ValidationRule } from '../../core/types.ts';
 import { parseQuantity, Quantity, QUANTITY_PARSE_ERROR } from '../../core/quantity.ts';
+import { setFlagsFromString } from 'node:v8';
+
+/**
+ * CEL's regex functions (`matches`, `find`, `findAll`) run patterns from CRD authors on values from
+ * any client. Upstream matches with RE2, in linear time; V8 backtracks, so `self.matches('^(a+)+$')`
+ * on thirty `a`s and a `!` would block the whole server for a minute. V8 hands a regex that
+ * backtracks excessively to its linear-time engine instead, which takes every pattern RE2 takes.
+ */
+setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 
 // ---------------------------------------------------------------------------------------------
 // Library types and functions

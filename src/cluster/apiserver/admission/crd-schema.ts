@@ -266,14 +266,24 @@ export function pruneUnknownFields(obj: KubeObject, schema: JSONSchemaProps): st
 
 const regexCache = new Map<string, RegExp | null>();
 
+/**
+ * V8 compiles a regex on its first match, one-byte and two-byte subjects separately, and only then
+ * finds some patterns too large: matching a one-byte and a two-byte string makes it do so here.
+ */
+function usable(re: RegExp): RegExp {
+  re.test('');
+  re.test('\u0100');
+  return re;
+}
+
 function compilePattern(p: string): RegExp | null {
   let re = regexCache.get(p);
   if (re === undefined) {
     try {
-      re = new RegExp(p, 'u');
+      re = usable(new RegExp(p, 'u'));
     } catch {
       try {
-        re = new RegExp(p);
+        re = usable(new RegExp(p));
       } catch {
         re = null;
       }

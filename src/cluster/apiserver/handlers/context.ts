@@ -23,11 +23,21 @@ export interface ResourceRequest {
 }
 
 /**
+ * A path segment percent-decoded as Go's url package does: a malformed escape (`%zz`, a lone `%`)
+ * is a 400, never an exception; escapes that are not UTF-8 (`%ff`) decode to U+FFFD, naming nothing.
+ */
+function decodeSegment(seg: string): string {
+  const bad = /%(?![0-9a-fA-F]{2})/.exec(seg);
+  if (bad) throw errors.badRequest(`invalid URL escape ${JSON.stringify(seg.slice(bad.index, bad.index + 3))}`);
+  return seg.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => Buffer.from(run.slice(1).split('%').map((h) => parseInt(h, 16))).toString('utf8'));
+}
+
+/**
  * Matches `/api/v1/...` and `/apis/<g>/<v>/...` resource paths. Returns undefined for paths that
  * are not resource requests (discovery etc.), throws 404 for unknown resources.
  */
 export function parseResourcePath(req: ApiRequest, registry: ResourceRegistry, user: UserInfo): ResourceRequest | undefined {
-  const segs = req.path.split('/').filter(Boolean).map(decodeURIComponent);
+  const segs = req.path.split('/').filter(Boolean).map(decodeSegment);
   let group: string;
   let version: string;
   let rest: string[];
@@ -131,12 +141,16 @@ export function decodeBody(req: ApiRequest): unknown {
   if (YAML_TYPES.includes(type)) {
     let decoded: unknown;
     try {
-      // maxAliasCount bounds alias expansion (a "billion laughs" document fails here).
-      decoded = parseYaml(text, { maxAliasCount: 100 });
+      // maxAliasCount bounds alias expansion (a "billion laughs" document fails here). Tags beyond the
+      // core schema (!!binary, !!set, !!timestamp ...) stay strings, as upstream's YAML-to-JSON has them:
+      // a Uint8Array, Set or Date is no JSON value.
+      decoded = parseYaml(text, { maxAliasCount: 100, resolveKnownTags: false, logLevel: 'error' });
     } catch (e) {
       throw errors.badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
     }
     if (valueNestsDeeperThan(decoded, MAX_BODY_DEPTH)) throw tooDeep('error converting YAML to JSON');
+    const unsupported = nonFiniteNumber(decoded);
+    if (unsupported !== undefined) throw errors.badRequest(`error converting YAML to JSON: json: unsupported value: ${unsupported}`);
     return decoded;
   }
   checkJsonTextDepth(text);
@@ -145,6 +159,20 @@ export function decodeBody(req: ApiRequest): unknown {
   } catch (e) {
     throw errors.badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
   }
+}
+
+/** The first number JSON cannot hold (YAML's .inf, .nan, 1e400), as Go prints it; undefined when there is none. */
+function nonFiniteNumber(value: unknown): string | undefined {
+  const stack: unknown[] = [value];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push(child);
+  }
+  return undefined;
 }
 
 /** Decodes a body that must be a Kubernetes object of the addressed kind. */

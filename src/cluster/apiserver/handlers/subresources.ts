@@ -12,7 +12,7 @@ import { formatLabelSelector, matchesLabelSelectorObject } from '../../core/sele
 import type { KubeObject, ResourceInfo, ScaleSubresource } from '../../core/types.ts';
 import { decodeBody, decodeObject, fieldManager, mediaType, type ResourceRequest } from './context.ts';
 import { resourceKey, toVersion } from './convert.ts';
-import { commitUpdate, deleteObject, type WriteDeps } from './write.ts';
+import { commitUpdate, deleteObject, parseDeleteOptions, type WriteDeps } from './write.ts';
 
 function getPath(obj: any, path: string): any {
   let cur = obj;
@@ -88,7 +88,14 @@ function success(kind: string, name: string, code = 201): ApiResponse {
 /** POST pods/<name>/binding: the scheduler's decision. Rebinding a bound pod is a conflict. */
 export function handleBinding(deps: WriteDeps, r: ResourceRequest): ApiResponse {
   const binding = decodeObject(r.req, { apiVersion: 'v1', kind: 'Binding' });
-  const node = binding.target?.name;
+  const target: unknown = binding.target;
+  const name: unknown = typeof target === 'object' && target !== null ? (target as { name?: unknown }).name : undefined;
+  if ((target !== undefined && (typeof target !== 'object' || Array.isArray(target))) || (name !== undefined && name !== null && typeof name !== 'string')) {
+    const jsonType = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v);
+    const [field, goType, got] = typeof target !== 'object' || Array.isArray(target) ? ['target', 'v1.ObjectReference', target] : ['target.name', 'string', name];
+    throw errors.badRequest(`Binding in version "v1" cannot be handled as a Binding: json: cannot unmarshal ${jsonType(got)} into Go struct field Binding.${field} of type ${goType}`);
+  }
+  const node = typeof name === 'string' ? name : undefined;
   if (!node) throw errors.invalid('Binding', '', r.name!, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
   const old = deps.store.get('/pods', r.namespace!, r.name!);
   if (!old) throw errors.notFound('pods', '', r.name!);
@@ -121,7 +128,7 @@ export function handleEviction(deps: WriteDeps, r: ResourceRequest): ApiResponse
       }
     }
   }
-  deleteObject(deps, { ...r, info: r.info }, pod, eviction.deleteOptions ?? {});
+  deleteObject(deps, { ...r, info: r.info }, pod, parseDeleteOptions(eviction.deleteOptions));
   return success('pods', r.name!);
 }
 
@@ -134,7 +141,7 @@ export function handleFinalize(deps: WriteDeps, r: ResourceRequest): ApiResponse
   const next = structuredClone(old);
   next.spec = { ...(next.spec ?? {}), finalizers: body.spec?.finalizers ?? [] };
   if (next.spec.finalizers.length === 0) delete next.spec.finalizers;
-  return commitUpdate(deps, { ...r, subresource: undefined }, old, next, { manager: fieldManager(r.req) });
+  return commitUpdate(deps, { ...r, subresource: undefined }, old, next, { manager: fieldManager(r.req), subresource: 'finalize' });
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../../../platform/clock.ts';
 import { applyDefaults, validate } from '../admission/index.ts';
+import { checkDecodedTypes } from '../admission/decode-types.ts';
 import { admitStorageOnCreate, STORAGE_CLASS_STORE_KEY } from '../admission/storage-admission.ts';
 import { ApiError, errors } from '../errors.ts';
 import type { ApiResponse } from '../../core/api-request.ts';
@@ -51,9 +52,34 @@ function fieldValidationWarnings(r: ResourceRequest, pruned: string[]): string[]
   return mode === 'Ignore' ? [] : pruned.map((p) => `unknown field "${p}"`);
 }
 
+/** Upstream's warning recorder: once the warnings pass 4096 runes in all, each is cut to 256 and the rest dropped. */
+const WARNING_TOTAL_RUNES = 4 * 1024;
+const WARNING_ITEM_RUNES = 256;
+
+/**
+ * The `Warning` header (RFC 7234 299 warnings). Unknown field names come from the client, so their
+ * size is bounded as upstream bounds it (a header no client would parse otherwise), a warning with
+ * control characters is dropped (no valid header carries one), and text goes out as UTF-8 bytes.
+ */
 function warningHeaders(warnings: string[]): Record<string, string> | undefined {
-  if (warnings.length === 0) return undefined;
-  return { warning: warnings.map((w) => `299 - "${w.replace(/"/g, '\\"')}"`).join(', ') };
+  const control = (w: string) => [...w].some((c) => (c < ' ' && c !== '\t') || c === '\u007f');
+  const texts = [...new Set(warnings)].filter((w) => w !== '' && !control(w));
+  const runes = (t: string) => [...t].length;
+  let shown = texts;
+  if (texts.reduce((n, t) => n + runes(t), 0) > WARNING_TOTAL_RUNES) {
+    shown = [];
+    let written = 0;
+    for (const t of texts) {
+      if (written >= WARNING_TOTAL_RUNES) break;
+      const cut = [...t].slice(0, WARNING_ITEM_RUNES).join('');
+      shown.push(cut);
+      written += runes(cut);
+    }
+  }
+  if (shown.length === 0) return undefined;
+  const value = shown.map((w) => `299 - "${w.replace(/["\\]/g, (c) => '\\' + c)}"`).join(', ');
+  // Node takes header values as Latin-1 strings: this one is the UTF-8 bytes of the text.
+  return { warning: Buffer.from(value, 'utf8').toString('latin1') };
 }
 
 export function patchMetaFor(info: ResourceInfo): PatchMeta {
@@ -89,6 +115,7 @@ function checkNamespaceOpen(deps: WriteDeps, r: ResourceRequest): void {
 
 /** Shared by POST and by server-side apply of an object that does not exist yet. */
 export function createObject(deps: WriteDeps, r: ResourceRequest, obj: KubeObject, manager: string, opts: { alreadyManaged?: boolean } = {}): ApiResponse {
+  checkDecodedTypes(obj, r.info);
   requireNamespace(deps, r, obj);
   prepareForCreate(r.info, obj, deps.clock);
   if (!obj.metadata.name) {
@@ -139,6 +166,7 @@ export function commitUpdate(
   opts: { manager: string; managedFieldsDone?: boolean; subresource?: string; precondition?: string },
 ): ApiResponse {
   const info = r.info;
+  checkDecodedTypes(candidate, info);
   if (opts.precondition && opts.precondition !== old.metadata.resourceVersion) {
     throw errors.conflict(info.resource, info.group, old.metadata.name!, 'the object has been modified; please apply your changes to the latest version and try again');
   }
@@ -192,6 +220,7 @@ export function handlePatch(deps: WriteDeps, r: ResourceRequest): ApiResponse {
     const applied = patch as KubeObject;
     if (!applied || typeof applied !== 'object' || Array.isArray(applied)) throw errors.badRequest('apply patch must be an object');
     applied.metadata ??= {};
+    if (typeof applied.metadata !== 'object' || Array.isArray(applied.metadata)) throw errors.badRequest('metadata must be an object');
     if (applied.apiVersion !== groupVersion(r.info) || applied.kind !== r.info.kind) {
       throw errors.badRequest(`apply patch must declare apiVersion "${groupVersion(r.info)}" and kind "${r.info.kind}"`);
     }
@@ -249,9 +278,17 @@ export function handlePatch(deps: WriteDeps, r: ResourceRequest): ApiResponse {
 function deleteOptions(r: ResourceRequest): DeleteOptions {
   let body: any = {};
   if (r.req.body && r.req.body.length > 0 && r.req.body.toString('utf8').trim()) body = decodeBody(r.req) ?? {};
-  const q = r.req.query;
+  return parseDeleteOptions(body, r.req.query);
+}
+
+/**
+ * DeleteOptions as decoded from a body (a DELETE's, or an Eviction's `deleteOptions`) and the query
+ * string. A grace period must be an integer JavaScript holds exactly (upstream's is an int64).
+ */
+export function parseDeleteOptions(body: any, q = new URLSearchParams()): DeleteOptions {
+  body ??= {};
   const grace = body.gracePeriodSeconds ?? (q.get('gracePeriodSeconds') !== null ? Number(q.get('gracePeriodSeconds')) : undefined);
-  if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) throw errors.badRequest('gracePeriodSeconds must be a non-negative integer');
+  if (grace !== undefined && (!Number.isSafeInteger(grace) || grace < 0)) throw errors.badRequest('gracePeriodSeconds must be a non-negative integer');
   const policy = body.propagationPolicy ?? q.get('propagationPolicy') ?? undefined;
   if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
     throw errors.badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Background", "Foreground", "Orphan"`);

@@ -2,10 +2,10 @@
  * The HTTP face of the API server: turns node:http requests into ApiRequests, enforces the
  * body size limit, writes JSON (or text) responses and streams watches as JSON lines.
  */
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { errors } from '../errors.ts';
+import type { AddressInfo, Socket } from 'node:net';
+import { ApiError, errors } from '../errors.ts';
 import type { ApiRequest, ApiResponse } from '../../core/api-request.ts';
 import { isWatchResponse } from '../../core/api-request.ts';
 
@@ -16,12 +16,19 @@ const MAX_WATCH_BACKLOG_BYTES = 16 * 1024 * 1024;
 
 export type Handler = (req: ApiRequest) => Promise<ApiResponse>;
 
+/** How many times the body limit a refused body may be to be read to its end before the 413. */
+const DRAIN_OVERSIZED_BODIES_UP_TO = 4;
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
+      // Read a body a few times over the limit to its end before answering, so the client, busy
+      // sending, is not cut off and reads the 413; a far larger one is answered at once.
       req.resume();
-      resolve('too-large');
+      if (declared > DRAIN_OVERSIZED_BODIES_UP_TO * limit) resolve('too-large');
+      else req.on('end', () => resolve('too-large'));
+      req.on('error', () => resolve('too-large'));
       return;
     }
     const chunks: Buffer[] = [];
@@ -124,11 +131,40 @@ function literalPath(raw: string, parsed: URL): string {
   return end < 0 ? raw : raw.slice(0, end);
 }
 
+/**
+ * A request Node's HTTP parser refuses (request line and headers over the size limit, malformed
+ * HTTP) never reaches the listener; it still gets a Status like every other error, not Node's
+ * bare 400/431, and the connection is closed as Node does for client errors.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const e =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new ApiError(431, 'BadRequest', 'the request line and headers exceed the size limit')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new ApiError(408, 'Timeout', 'the request did not arrive in time')
+        : errors.badRequest('malformed HTTP request');
+  const body = JSON.stringify(e.toStatus());
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${e.code} ${STATUS_CODES[e.code]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
+}
+
 /** Serves plain HTTP, or HTTPS when given a certificate and key (PEM). */
 export function createApiHttpServer(handler: Handler, tls?: { cert: string; key: string }): Server {
   const listener: RequestListener = async (req, res) => {
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const target = req.url ?? '/';
+      let url: URL;
+      try {
+        // A target starting with `/` is a path on this server: `//x/...` too (WHATWG would read a host).
+        url = new URL(target.startsWith('/') ? `http://localhost${target}` : target, 'http://localhost');
+      } catch {
+        const e = errors.badRequest(`the request URL is not valid: ${JSON.stringify(target.slice(0, 200))}`);
+        await send(res, { status: e.code, body: e.toStatus() }, false);
+        return;
+      }
       const body = await readBody(req, MAX_BODY_BYTES);
       if (body === 'too-large') {
         const e = errors.tooLarge(MAX_BODY_BYTES);
@@ -137,7 +173,7 @@ export function createApiHttpServer(handler: Handler, tls?: { cert: string; key:
       }
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      const apiReq: ApiRequest = { method: req.method ?? 'GET', path: literalPath(req.url ?? '/', url), query: url.searchParams, headers, body };
+      const apiReq: ApiRequest = { method: req.method ?? 'GET', path: literalPath(target, url), query: url.searchParams, headers, body };
       const response = await handler(apiReq);
       if (!isWatchResponse(response)) {
         await send(res, response, req.method === 'HEAD');
@@ -171,7 +207,9 @@ export function createApiHttpServer(handler: Handler, tls?: { cert: string; key:
       } else res.destroy();
     }
   };
-  return tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) : createServer(listener);
+  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) : createServer(listener);
+  server.on('clientError', answerClientError);
+  return server;
 }
 
 export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {

@@ -9,7 +9,31 @@
 import jsonpatch from 'fast-json-patch';
 import { ApiError, errors } from '../errors.ts';
 import type { KubeObject } from '../../core/types.ts';
+import { MAX_BODY_DEPTH, tooDeep, valueNestsDeeperThan } from '../handlers/body-depth.ts';
 import { clone, isObject } from './values.ts';
+
+/**
+ * What `copy` operations may add to an object in all (kube-apiserver's --json-patch-max-copy-bytes
+ * default). Each copy can double the object, so without a bound a patch of a few dozen operations
+ * grows it past any memory.
+ */
+export const MAX_JSON_PATCH_COPY_BYTES = 3 * 1024 * 1024;
+
+class CopyLimitExceeded extends Error {
+  constructor(readonly accumulated: number) {
+    super(`Unable to complete the copy, the accumulated size increase of copy is ${accumulated}, exceeding the limit ${MAX_JSON_PATCH_COPY_BYTES}`);
+  }
+}
+
+/** The JSON size of the value a copy operation would duplicate (0 when `from` does not resolve: applying reports that). */
+function copySize(document: unknown, from: unknown): number {
+  if (typeof from !== 'string') return 0;
+  try {
+    return JSON.stringify(jsonpatch.getValueByPointer(document, from))?.length ?? 0;
+  } catch {
+    return 0;
+  }
+}
 
 /** fast-json-patch error names that mean "this patch does not fit this document". */
 const DOES_NOT_APPLY = new Set([
@@ -32,8 +56,23 @@ export function applyJsonPatch(doc: KubeObject, ops: unknown): KubeObject {
   const own = clone(ops);
   let result: unknown;
   try {
-    result = jsonpatch.applyPatch(clone(doc), own, true, true).newDocument;
+    // One operation at a time (as applyPatch does), counting what copies add.
+    let document: unknown = clone(doc);
+    let copied = 0;
+    own.forEach((op, i) => {
+      if (isObject(op) && op.op === 'copy') {
+        copied += copySize(document, op.from);
+        if (copied > MAX_JSON_PATCH_COPY_BYTES) throw new CopyLimitExceeded(copied);
+      }
+      document = jsonpatch.applyOperation(document, op, true, true, true, i).newDocument;
+    });
+    result = document;
   } catch (e) {
+    if (e instanceof CopyLimitExceeded) {
+      throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${e.message}`, {
+        causes: [{ reason: 'FieldValueInvalid', field: 'patch', message: e.message }],
+      });
+    }
     const err = e as { name?: string; message?: string; index?: number };
     const opText = typeof err.index === 'number' ? describe(ops[err.index]) : 'operation';
     const first = String(err.message ?? e).split('\n')[0];
@@ -46,5 +85,8 @@ export function applyJsonPatch(doc: KubeObject, ops: unknown): KubeObject {
     throw errors.badRequest(`invalid json patch: ${opText}: ${first}`);
   }
   if (!isObject(result)) throw errors.badRequest('json patch must leave a JSON object');
+  // A copy (or an add at a deep path) can nest the object deeper than any request body may. (An
+  // object stored that deep before the limit existed can still be patched, to let it go.)
+  if (valueNestsDeeperThan(result, MAX_BODY_DEPTH) && !valueNestsDeeperThan(doc, MAX_BODY_DEPTH)) throw tooDeep();
   return result as KubeObject;
 }

@@ -193,7 +193,7 @@ class Decoder {
       case 'ios': {
         const f = fieldsOf(bytes);
         const type = f.get(1)?.varint;
-        if (type && toInt64(type) === 1) return f.has(3) ? utf8(f.get(3)!.bytes!) : '';
+        if (type && toInt64(type) === 1) return f.has(3) ? stringField(f.get(3), 'IntOrString.strVal') : '';
         const iv = f.get(2)?.varint;
         return iv ? toInt32(iv) : 0;
       }
@@ -227,10 +227,10 @@ class Decoder {
     if (!hasMagic(body)) throw new ProtobufDecodeError('body does not start with the Kubernetes protobuf magic "k8s\\0"');
     const unknown = fieldsOf(body.subarray(K8S_PROTOBUF_MAGIC.length));
     const typeMeta = fieldsOf(unknown.get(1)?.bytes ?? new Uint8Array(0));
-    const apiVersion = typeMeta.has(1) ? utf8(typeMeta.get(1)!.bytes!) : '';
-    const kind = typeMeta.has(2) ? utf8(typeMeta.get(2)!.bytes!) : '';
-    const encoding = unknown.has(3) ? utf8(unknown.get(3)!.bytes!) : '';
-    const contentType = unknown.has(4) ? utf8(unknown.get(4)!.bytes!) : '';
+    const apiVersion = typeMeta.has(1) ? stringField(typeMeta.get(1), 'TypeMeta.apiVersion') : '';
+    const kind = typeMeta.has(2) ? stringField(typeMeta.get(2), 'TypeMeta.kind') : '';
+    const encoding = unknown.has(3) ? stringField(unknown.get(3), 'Unknown.contentEncoding') : '';
+    const contentType = unknown.has(4) ? stringField(unknown.get(4), 'Unknown.contentType') : '';
     const raw = unknown.get(2)?.bytes ?? new Uint8Array(0);
     if (encoding !== '') throw new ProtobufDecodeError(`unsupported protobuf content encoding "${encoding}"`);
     if (kind === '') throw new ProtobufDecodeError('protobuf envelope has no kind');
@@ -251,6 +251,12 @@ class Decoder {
 interface WireValue {
   bytes?: Uint8Array;
   varint?: { lo: number; hi: number };
+}
+
+/** A string field of a small message; a varint where the string belongs is a malformed body, not a crash. */
+function stringField(v: WireValue | undefined, field: string): string {
+  if (v?.bytes === undefined) throw new ProtobufDecodeError(`${field}: expected a length-delimited field`);
+  return utf8(v.bytes);
 }
 
 /** The last value of each field of a small message (for the built-in wrapper types). */

@@ -179,6 +179,16 @@ describe('CEL evaluation', () => {
     passes("self.name.startsWith('web') && self.name.endsWith('-1') && self.name.contains('b-')");
   });
 
+  it('matches catastrophic patterns in linear time, as RE2 does (a backtracking engine would not finish)', { timeout: 60_000 }, () => {
+    // 40 `a`s and a `!`: about 2^40 steps for a backtracking engine; this blocked the whole server.
+    const evil = toCelValue({ name: 'a'.repeat(40) + '!' }, schema);
+    for (const rule of ["self.name.matches('^(a+)+$')", "self.name.find('(a|a)+$') == ''", "size(self.name.findAll('(a|aa)+$')) == 0"]) {
+      const compiled = compileRule({ rule }, schema);
+      assert.equal(compiled.error, undefined, rule);
+      assert.deepEqual(evaluateRule(compiled, evil, undefined), { kind: rule.includes('matches') ? 'fail' : 'pass' }, rule);
+    }
+  });
+
   it('supports the macros', () => {
     passes("self.items.exists(i, i.n == 'b')");
     passes("self.items.exists_one(i, i.v > 1)");

@@ -2,6 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateCrdDefinition } from '../../../../src/cluster/apiserver/admission/crd-definition.ts';
+import { ApiServer } from '../../../../src/cluster/apiserver/server.ts';
+import { ManualClock } from '../../../helpers/manual-clock.ts';
+import { callServer } from '../call.ts';
 import type { JSONSchemaProps, KubeObject } from '../../../../src/cluster/core/types.ts';
 
 const V0 = 'spec.versions[0]';
@@ -349,5 +352,57 @@ describe('validateCrdDefinition: printer columns, selectable fields, subresource
       `${V0}.subresources.scale.specReplicasPath: Invalid value: ".status.replicas": should be a json path under .spec`,
       `${V0}.subresources.scale.statusReplicasPath: Invalid value: "replicas": should be a json path under .status`,
     ]);
+  });
+});
+
+describe('a CustomResourceDefinition whose members have the wrong JSON type', () => {
+  const CRDS = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+  const definition = (plural: string, odd: Record<string, unknown>, version: Record<string, unknown> = {}) => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.f.io` },
+    spec: {
+      group: 'f.io',
+      scope: 'Namespaced',
+      names: { kind: plural.charAt(0).toUpperCase() + plural.slice(1, -1), plural },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { odd: { type: 'string', ...odd } } } } } }, ...version }],
+    },
+  });
+
+  it('is refused with 400 as upstream decodes it, so no write of its kind and no OpenAPI document breaks', () => {
+    const server = new ApiServer({ clock: new ManualClock() });
+    // Each of these was accepted, then every write of the kind (or /openapi/v2 for the whole server) was a 500.
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ format: 1 }, 'JSONSchemaProps.spec.versions.schema.openAPIV3Schema.properties.properties.format of type string'],
+      [{ enum: 'x' }, 'JSONSchemaProps.spec.versions.schema.openAPIV3Schema.properties.properties.enum of type []v1.JSON'],
+      [{ required: [1] }, 'JSONSchemaProps.spec.versions.schema.openAPIV3Schema.properties.properties.required of type string'],
+      [{ allOf: ['a'] }, 'JSONSchemaProps.spec.versions.schema.openAPIV3Schema.properties.properties.allOf of type v1.JSONSchemaProps'],
+      [{ maximum: [1] }, 'JSONSchemaProps.spec.versions.schema.openAPIV3Schema.properties.properties.maximum of type float64'],
+      [{ maxLength: 1.5 }, 'JSONSchemaProps.spec.versions.schema.openAPIV3Schema.properties.properties.maxLength of type int64'],
+    ];
+    cases.forEach(([odd, field], i) => {
+      const r = callServer(server, 'POST', CRDS, { body: definition(`t${i}s`, odd) });
+      assert.equal(r.status, 400, JSON.stringify(odd));
+      assert.match(r.body.message, /^CustomResourceDefinition in version "v1" cannot be handled as a CustomResourceDefinition: json: cannot unmarshal \S+( [\d.]+)? into Go struct field /);
+      assert.ok(r.body.message.endsWith(field), `${JSON.stringify(odd)}: ${r.body.message}`);
+    });
+    const versions = callServer(server, 'POST', CRDS, { body: { ...definition('vs', {}), spec: { ...definition('vs', {}).spec, versions: 'v1' } } });
+    assert.equal(versions.status, 400);
+    assert.equal(versions.body.message, 'CustomResourceDefinition in version "v1" cannot be handled as a CustomResourceDefinition: json: cannot unmarshal string into Go struct field CustomResourceDefinitionSpec.spec.versions of type []v1.CustomResourceDefinitionVersion');
+    // null is Go's zero value: dropped, not an error.
+    assert.equal(callServer(server, 'POST', CRDS, { body: definition('nulls', { additionalProperties: null, enum: null }) }).status, 201);
+    assert.equal(callServer(server, 'GET', '/openapi/v2').status, 200);
+    assert.equal(callServer(server, 'GET', CRDS).body.items.length, 1);
+    server.close();
+  });
+
+  it('with a pattern too large for the regex engine skips it, as any pattern JavaScript cannot compile', () => {
+    const server = new ApiServer({ clock: new ManualClock() });
+    callServer(server, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } } });
+    assert.equal(callServer(server, 'POST', CRDS, { body: definition('bigs', { pattern: 'x'.repeat(70_000) }) }).status, 201);
+    // V8 found the pattern too large only when matching: a 500 on every write of the kind.
+    const r = callServer(server, 'POST', '/apis/f.io/v1/namespaces/a/bigs', { body: { apiVersion: 'f.io/v1', kind: 'Big', metadata: { name: 'b' }, spec: { odd: 'x' } } });
+    assert.equal(r.status, 201, JSON.stringify(r.body).slice(0, 300));
+    server.close();
   });
 });

@@ -60,6 +60,33 @@ describe('JSON patch (RFC 6902)', () => {
   });
 });
 
+describe('JSON patch limits', () => {
+  it('refuses copies that add more than 3 MiB in all (each copy of the root doubles the object) with 422', () => {
+    // 40 of these grew an object past any memory: the process died.
+    const ops = Array.from({ length: 40 }, (_, i) => ({ op: 'copy', from: '', path: `/c${i}` }));
+    assert.throws(() => applyJsonPatch(deployment(), ops), isApiError(422, 'Invalid', /Unable to complete the copy, the accumulated size increase of copy is \d+, exceeding the limit 3145728$/));
+    // A few copies are fine.
+    const out = applyJsonPatch(deployment(), ops.slice(0, 3));
+    assert.deepEqual(Object.keys(out).filter((k) => k.startsWith('c')), ['c0', 'c1', 'c2']);
+  });
+
+  it('refuses a patch that nests the object deeper than a request body may be (a copy into itself), with 400', () => {
+    let d: Record<string, unknown> = { x: 1 };
+    for (let i = 0; i < 600; i++) d = { x: d };
+    const doc = { ...deployment(), spec: { free: { d } } } as KubeObject;
+    // 600 levels copied 600 levels down: 1,200 levels, which later handlers would overflow the stack on.
+    const deeper = [{ op: 'copy', from: '/spec/free/d', path: '/spec/free/d' + '/x'.repeat(600) }];
+    assert.throws(() => applyJsonPatch(doc, deeper), isApiError(400, 'BadRequest', /exceeded max depth$/));
+    // An object stored that deep before the limit existed can still be patched (to let it go).
+    const legacy = structuredClone(doc);
+    (legacy.spec as any).free.e = structuredClone(d);
+    let inner: any = (legacy.spec as any).free.e;
+    for (let i = 0; i < 600; i++) inner = inner.x;
+    inner.x = structuredClone(d);
+    assert.equal(applyJsonPatch(legacy, [{ op: 'remove', path: '/spec/free/d' }]).metadata.name, 'd');
+  });
+});
+
 describe('JSON merge patch (RFC 7386)', () => {
   it('merges maps, deletes with null and replaces lists', () => {
     const doc = deployment();

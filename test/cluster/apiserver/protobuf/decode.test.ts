@@ -177,6 +177,16 @@ test('bad bodies and unknown kinds throw ProtobufDecodeError', () => {
   assert.throws(() => decodeKubernetesProtobuf(deep), /nested too deeply/);
 });
 
+test('a varint where the envelope or an IntOrString has a string throws ProtobufDecodeError, not a TypeError', () => {
+  const magic = Uint8Array.from([0x6b, 0x38, 0x73, 0x00]);
+  // runtime.Unknown.contentEncoding (field 3) as a varint, the body the fuzzer sent: "k8s\0" 0x18 0x67.
+  assert.throws(() => decodeKubernetesProtobuf(Buffer.from([...magic, 0x18, 0x67])), ProtobufDecodeError);
+  assert.throws(() => decodeKubernetesProtobuf(Buffer.from(raw(magic, msg(1, int(1, 5)), int(4, 1)))), ProtobufDecodeError);
+  assert.throws(() => decodeKubernetesProtobuf(Buffer.from(raw(magic, msg(1, str(1, 'v1'), int(2, 7))))), ProtobufDecodeError);
+  // PodDisruptionBudget.spec.minAvailable: IntOrString type 1 (string) with a varint strVal.
+  assert.throws(() => decodeKubernetesProtobuf(envelope('policy/v1', 'PodDisruptionBudget', [meta('p'), msg(2, msg(1, int(1, 1), int(3, 5)))])), ProtobufDecodeError);
+});
+
 test('map keys are plain own properties, even "__proto__"', () => {
   const cm = decodeKubernetesProtobuf(envelope('v1', 'ConfigMap', [meta('c'), entry(2, '__proto__', str(2, 'x')), entry(2, 'constructor', str(2, 'y'))]));
   const data = cm.data as Record<string, unknown>;
