@@ -2,6 +2,8 @@
  * Errors of the Prometheus HTTP API. Deliberately NOT RFC 7807 like the rest of Kubernaut's
  * services: Grafana and other Prometheus clients parse `{status:'error', errorType, error}`.
  */
+import { ProblemError } from '../../platform/http/app.ts';
+
 export type ApiErrorType = 'bad_data' | 'execution' | 'internal' | 'not_found' | 'timeout' | 'canceled' | 'unavailable';
 
 export class ApiError extends Error {
@@ -32,6 +34,10 @@ export interface ErrorBody {
 /** Maps any error thrown in a Prometheus API route to its status code and JSON body. */
 export function toErrorResponse(err: unknown): { statusCode: number; body: ErrorBody } {
   if (err instanceof ApiError) return { statusCode: err.statusCode, body: { status: 'error', errorType: err.errorType, error: err.message } };
+  // The shared body parsers refuse with a ProblemError (e.g. a JSON body nested too deep).
+  if (err instanceof ProblemError && err.status >= 400 && err.status < 500) {
+    return { statusCode: err.status, body: { status: 'error', errorType: 'bad_data', error: err.message } };
+  }
   const e = err as { statusCode?: unknown; message?: unknown };
   // Fastify's own 4xx errors (unsupported media type, body too large, malformed body) are bad input.
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

@@ -35,7 +35,13 @@ function registerPrometheusApi(app: FastifyInstance, backend: AlertingApiBackend
       api.route({ method, url: '/api/v1/series', handler: async (req) => success(seriesOf(backend, Params.of(req))) });
       api.route({ method, url: '/api/v1/labels', handler: async (req) => success(labelNames(backend, Params.of(req))) });
     }
-    api.get<{ Params: { name: string } }>('/api/v1/label/:name/values', async (req) => success(labelValues(backend, req.params.name, Params.of(req))));
+    // A wildcard, not `:name`: the router refuses parameters over 100 characters (414, not in
+    // Prometheus' format), and label names may be longer.
+    api.get<{ Params: { '*': string } }>('/api/v1/label/*', async (req, reply) => {
+      const name = /^(.*)\/values$/s.exec(req.params['*'])?.[1];
+      if (name === undefined || name === '') return reply.callNotFound();
+      return success(labelValues(backend, name, Params.of(req)));
+    });
     api.get('/api/v1/alerts', async () => success(alertsJson(backend.ruleGroups())));
     api.get('/api/v1/rules', async (req) => success(rulesJson(backend.ruleGroups(), parseRuleType(Params.of(req).get('type')))));
     api.get('/api/v1/targets', async () => success(targetsJson(backend.targets())));

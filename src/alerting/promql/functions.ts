@@ -2,7 +2,7 @@
 import { PromQLError } from './ast.ts';
 import { goLog10, goLog2 } from './go-math.ts';
 import { compensatedVariance, quantile } from './stats.ts';
-import { anchoredRegex } from './storage.ts';
+import { anchoredRegex, execRegex } from './storage.ts';
 import { dropMetricName, type InstantSample, type Labels, type RangeSeries } from './value.ts';
 
 export interface RangeContext {
@@ -198,13 +198,39 @@ export function absentLabels(matchers: Array<{ type: string; name: string; value
   return out;
 }
 
-/** Expands $1, ${1}, $name, ${name} and $$ in a label_replace replacement. */
-function expandReplacement(repl: string, match: RegExpExecArray): string {
+/**
+ * The most a series' label names and values may total once label_replace or label_join has
+ * written a label (UTF-16 code units). Without a bound, each nested label_join can double a value
+ * (`label_join(x, "a", "", "a", "a")`), so a 1 KB query would build gigabytes.
+ */
+export const MAX_LABELS_LENGTH = 1024 * 1024;
+
+function labelsLength(labels: Labels): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(labels)) n += k.length + v.length;
+  return n;
+}
+
+/** Throws unless writing `dst` = a value of `length` keeps the series' labels within {@link MAX_LABELS_LENGTH} (or does not grow them). */
+function checkLabelsLength(func: string, labels: Labels, dst: string, length: number): void {
+  const before = labelsLength(labels);
+  const old = labels[dst];
+  const after = before - (old === undefined ? 0 : dst.length + old.length) + (length === 0 ? 0 : dst.length + length);
+  if (after > MAX_LABELS_LENGTH && after > before) {
+    throw new PromQLError(`${func}: the labels of a series would exceed ${MAX_LABELS_LENGTH} characters`);
+  }
+}
+
+/** Expands $1, ${1}, $name, ${name} and $$ in a label_replace replacement, giving up past `maxLength`. */
+function expandReplacement(repl: string, match: RegExpExecArray, maxLength: number): string {
+  let length = repl.length;
   return repl.replace(/\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g, (_all, tok: string, braced?: string, bare?: string) => {
     if (tok === '$') return '$';
     const ref = braced ?? bare ?? '';
-    if (/^\d+$/.test(ref)) return match[Number(ref)] ?? '';
-    return match.groups?.[ref] ?? '';
+    const value = (/^\d+$/.test(ref) ? match[Number(ref)] : match.groups?.[ref]) ?? '';
+    length += value.length;
+    if (length > maxLength) throw new PromQLError(`label_replace: the labels of a series would exceed ${MAX_LABELS_LENGTH} characters`);
+    return value;
   });
 }
 
@@ -215,11 +241,13 @@ export function labelReplace(
   src: string,
   regex: string,
 ): InstantSample[] {
-  const re = anchoredRegex(regex);
+  const re = anchoredRegex(regex, { captures: true });
   const out = samples.map((s) => {
-    const m = re.exec(s.labels[src] ?? '');
+    const m = execRegex(re, s.labels[src] ?? '');
     if (!m) return s;
-    const value = expandReplacement(repl, m);
+    // Never longer than the labels may become (a value that only replaces a longer one may be as long).
+    const value = expandReplacement(repl, m, Math.max(MAX_LABELS_LENGTH, labelsLength(s.labels)));
+    checkLabelsLength('label_replace', s.labels, dst, value.length);
     const labels = { ...s.labels };
     if (value === '') delete labels[dst];
     else labels[dst] = value;
@@ -234,6 +262,9 @@ export function labelReplace(
  */
 export function labelJoin(samples: InstantSample[], dst: string, sep: string, src: string[]): InstantSample[] {
   return samples.map((s) => {
+    // The length first: the joined value itself may be far too large to build.
+    const length = src.reduce((n, name) => n + (s.labels[name] ?? '').length, Math.max(0, src.length - 1) * sep.length);
+    checkLabelsLength('label_join', s.labels, dst, length);
     const value = src.map((name) => s.labels[name] ?? '').join(sep);
     const labels = { ...s.labels };
     if (value === '') delete labels[dst];

@@ -161,8 +161,8 @@ function unquote(text: string, pos: number, src: string): string {
   return out;
 }
 
-/** Checks that a regex is usable as an RE2 pattern (JS features RE2 lacks are rejected). */
-export function checkRegex(pattern: string, pos: number, src: string): void {
+/** Checks that a regex is usable as an RE2 pattern (JS features RE2 lacks are rejected); `captures` for label_replace. */
+export function checkRegex(pattern: string, pos: number, src: string, captures = false): void {
   // Lookarounds, backreferences, POSIX classes and RE2-only escapes would not mean the same in JS.
   if (
     /\(\?<?[=!]/.test(pattern) ||
@@ -173,7 +173,7 @@ export function checkRegex(pattern: string, pos: number, src: string): void {
     throw new PromQLError(`unsupported regex construct in ${JSON.stringify(pattern)} (RE2 syntax only)`, pos, src);
   }
   try {
-    anchoredRegex(pattern);
+    anchoredRegex(pattern, { captures });
   } catch (e) {
     throw new PromQLError(`invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`, pos, src);
   }
@@ -537,7 +537,7 @@ class Mapper {
     if (name === 'label_replace') {
       const dst = literal(1);
       if (!LABEL_NAME.test(dst)) this.fail(`invalid destination label name in label_replace(): ${dst}`, args[1].node);
-      checkRegex(literal(4), args[4].node.from, this.src);
+      checkRegex(literal(4), args[4].node.from, this.src, true);
     }
     if (name === 'label_join') {
       const dst = literal(1);
@@ -590,22 +590,39 @@ export interface ParseOptions {
   allowRangeVector?: boolean;
 }
 
+/** Stops at the first syntax error instead of recovering from it. */
+const strictParser = parser.configure({ strict: true });
+/**
+ * A failed input up to this long is parsed again with error recovery, which finds the extent of
+ * the unexpected token. On long inputs recovery can take seconds and gigabytes (a 600 KB chain of
+ * `x^x^…`, deeper than the parser's stack, took 1.5 GB), so those are reported where parsing stopped.
+ */
+const RECOVERY_MAX_LENGTH = 10_000;
+
+function syntaxError(expr: string, at: number, to: number): PromQLError {
+  const fn = /([a-zA-Z_][a-zA-Z0-9_:]*)\s*$/.exec(expr.slice(0, at));
+  if (expr[at] === '(' && fn) {
+    return new PromQLError(`unknown or unsupported function ${JSON.stringify(fn[1])}`, fn.index, expr);
+  }
+  const msg = at >= expr.length ? 'unexpected end of input' : `unexpected ${JSON.stringify(expr.slice(at, Math.max(to, at + 1)).slice(0, 20))}`;
+  return new PromQLError(`parse error: ${msg}`, at, expr);
+}
+
 export function parsePromQL(expr: string, opts: ParseOptions = {}): Expr {
   if (expr.trim() === '') throw new PromQLError('empty expression', 0, expr);
-  const tree = parser.parse(expr);
-  const err = firstError(tree.topNode);
-  if (err) {
-    const at = err.from;
-    const fn = /([a-zA-Z_][a-zA-Z0-9_:]*)\s*$/.exec(expr.slice(0, at));
-    if (expr[at] === '(' && fn) {
-      throw new PromQLError(`unknown or unsupported function ${JSON.stringify(fn[1])}`, fn.index, expr);
+  let tree;
+  try {
+    tree = strictParser.parse(expr);
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    if (expr.length > RECOVERY_MAX_LENGTH) {
+      const at = Math.min(Number(/No parse at (\d+)/.exec(e.message)?.[1] ?? 0), expr.length);
+      throw syntaxError(expr, at, at + 1);
     }
-    const msg =
-      at >= expr.length
-        ? 'unexpected end of input'
-        : `unexpected ${JSON.stringify(expr.slice(at, Math.max(err.to, at + 1)).slice(0, 20))}`;
-    throw new PromQLError(`parse error: ${msg}`, at, expr);
+    tree = parser.parse(expr);
   }
+  const err = firstError(tree.topNode);
+  if (err) throw syntaxError(expr, err.from, err.to);
   const root = tree.topNode.firstChild;
   if (!root) throw new PromQLError('empty expression', 0, expr);
   if (root.nextSibling) throw new PromQLError('parse error: unexpected input', root.nextSibling.from, expr);

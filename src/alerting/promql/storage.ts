@@ -12,6 +12,8 @@
  * carries the bit pattern. An ordinary NaN (e.g. 0/0) without the flag is a regular value.
  */
 
+import { compileAnchored } from './regex.ts';
+
 export type MatchType = '=' | '!=' | '=~' | '!~';
 
 export interface Matcher {
@@ -60,23 +62,59 @@ export function isStaleSample(s: readonly [number, number, boolean?]): boolean {
   return s[2] === true || isStaleNaN(s[1]);
 }
 
+/** Compiled patterns kept (oldest dropped first): far more than any rule set uses. */
+const MAX_CACHED_REGEXES = 10_000;
 const regexCache = new Map<string, RegExp>();
+const capturingRegexCache = new Map<string, RegExp>();
 
-/** Anchored regex as PromQL uses it (the whole value must match). RE2 syntax subset via JS RegExp. */
-export function anchoredRegex(pattern: string): RegExp {
-  let re = regexCache.get(pattern);
+/**
+ * Anchored regex as PromQL uses it (the whole value must match), RE2 syntax subset, run in linear
+ * time like RE2 (see {@link compileAnchored}); `captures` for label_replace, which needs its groups.
+ */
+export function anchoredRegex(pattern: string, { captures = false }: { captures?: boolean } = {}): RegExp {
+  const cache = captures ? capturingRegexCache : regexCache;
+  let re = cache.get(pattern);
   if (!re) {
-    // RE2 `(?P<name>` groups and a leading `(?i)` map onto JS syntax and flags.
-    let body = pattern.replace(/\(\?P</g, '(?<');
-    let flags = 's';
-    if (body.startsWith('(?i)')) {
-      body = body.slice(4);
-      flags += 'i';
-    }
-    re = new RegExp(`^(?:${body})$`, flags);
-    regexCache.set(pattern, re);
+    re = compileAnchored(pattern, { captures });
+    // Patterns come from rules and from any API client: the cache may not grow without bound.
+    if (cache.size >= MAX_CACHED_REGEXES) cache.delete(cache.keys().next().value!);
+    cache.set(pattern, re);
   }
   return re;
+}
+
+/**
+ * Matches on long values are remembered: a range query asks the same regex about the same values
+ * at every step (up to 11,001 times), and one match on a long value can take milliseconds once it
+ * falls back to the linear-time engine. The memo is bounded by the characters it holds.
+ */
+const MEMO_MIN_LENGTH = 1024;
+const MEMO_MAX_CHARS = 64 * 1024 * 1024;
+let memo = new Map<RegExp, Map<string, RegExpExecArray | null>>();
+let memoChars = 0;
+
+/** `re.exec(value)` (`re` neither global nor sticky), remembered for a long value. */
+export function execRegex(re: RegExp, value: string): RegExpExecArray | null {
+  if (value.length < MEMO_MIN_LENGTH) return re.exec(value);
+  let byValue = memo.get(re);
+  const known = byValue?.get(value);
+  if (known !== undefined) return known;
+  const m = re.exec(value);
+  const chars = value.length + (byValue ? 0 : re.source.length);
+  if (chars > MEMO_MAX_CHARS) return m;
+  if (memoChars + chars > MEMO_MAX_CHARS) {
+    memo = new Map();
+    memoChars = 0;
+    byValue = undefined;
+  }
+  if (!byValue) {
+    byValue = new Map();
+    memo.set(re, byValue);
+    memoChars += re.source.length;
+  }
+  byValue.set(value, m);
+  memoChars += value.length;
+  return m;
 }
 
 export function matchesLabel(m: Matcher, value: string | undefined): boolean {
@@ -87,9 +125,9 @@ export function matchesLabel(m: Matcher, value: string | undefined): boolean {
     case '!=':
       return v !== m.value;
     case '=~':
-      return anchoredRegex(m.value).test(v);
+      return execRegex(anchoredRegex(m.value), v) !== null;
     case '!~':
-      return !anchoredRegex(m.value).test(v);
+      return execRegex(anchoredRegex(m.value), v) === null;
   }
 }
 

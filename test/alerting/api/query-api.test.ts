@@ -75,6 +75,21 @@ test('a non-form body is refused with a Prometheus-style error', async () => {
   assert.equal(res.json().errorType, 'bad_data');
 });
 
+test('a JSON body nested deeper than the body parser allows is a 400 bad_data in Prometheus format, not a 500 (found by fuzzing)', async () => {
+  const { app } = stackWithData();
+  const res = await app.inject({ method: 'POST', url: '/api/v1/query', payload: '['.repeat(100) + ']'.repeat(100), headers: { 'content-type': 'application/json' } });
+  assert.equal(res.statusCode, 400, res.body);
+  assert.deepEqual(res.json(), { status: 'error', errorType: 'bad_data', error: 'the JSON body nests deeper than 64 levels' });
+});
+
+test('a query whose labels would grow without bound is a 422, not gigabytes (found by fuzzing)', async () => {
+  const { app } = stackWithData();
+  // Each label_join doubles the value: 30 characters × 2^40 without a bound.
+  let expr = 'label_replace(vector(1), "a", "' + 'a'.repeat(30) + '", "", "")';
+  for (let i = 0; i < 40; i++) expr = `label_join(${expr}, "a", "", "a", "a")`;
+  assertPromError(await call(app, '/api/v1/query', { query: expr }), 422, 'execution', /label_join: the labels of a series would exceed 1048576 characters/);
+});
+
 test('range query: matrix with values per step; step as seconds or duration', async () => {
   const { app } = stackWithData();
   const start = T0 / 1000;
@@ -130,6 +145,12 @@ test('series, labels and label values (Grafana metric browser) from plain select
   const filtered = await call(app, q('/api/v1/label/__name__/values', { 'match[]': '{__name__=~".*ready"}' }));
   assert.deepEqual(filtered.body.data, ['kube_statefulset_status_replicas_ready']);
   assertPromError(await call(app, '/api/v1/label/1bad/values'), 400, 'bad_data', /invalid label name: "1bad"/);
+  // Label names have no length limit (the router's 100-character limit on path parameters answered 414, found by fuzzing).
+  const long = await call(app, `/api/v1/label/${'l'.repeat(300)}/values`);
+  assert.deepEqual([long.status, long.body], [200, { status: 'success', data: [] }]);
+  assertPromError(await call(app, `/api/v1/label/${'1'.repeat(300)}/values`), 400, 'bad_data', /invalid label name/);
+  assertPromError(await call(app, '/api/v1/label/a%0Ab/values'), 400, 'bad_data', /invalid label name: "a\\nb"/);
+  assert.equal((await call(app, '/api/v1/label/job/values/x')).status, 404);
 });
 
 test('buildinfo reports a Prometheus 2.42-compatible version', async () => {

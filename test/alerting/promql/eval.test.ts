@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Worker } from 'node:worker_threads';
 import { evaluate, isStaleNaN, isStaleSample, MemoryStorage, parsePromQL, STALE_NAN, staleSample } from '../../../src/alerting/promql/index.ts';
 import { run, scalar, vec } from './helpers.ts';
 
@@ -215,4 +216,77 @@ test('composite alert-style expressions', () => {
     vec(s, 'sum by (job) (http_requests_total) > 200 unless on(job) http_requests_total{code="500"}', end),
     [{ labels: { job: 'db' }, value: 300 }],
   );
+});
+
+/**
+ * Evaluates each expression over `x{pod="aaa…a!", long="xxx…x"}` (5,000 and 100,000 characters)
+ * in a worker thread, at time 0 or, with `range`, at every step from 0 to 86,400 s: with a
+ * backtracking regex it would never return, and the deadline makes that a failure instead of a
+ * test that hangs (the worker is then terminated). Returns each result's label sets, as
+ * `name=value` with long values as their length.
+ */
+async function labelsInWorker(exprs: string[], range?: { stepMs: number }): Promise<string[][][]> {
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     import('tsx/esm/api').then(async ({ register }) => {
+       register();
+       const { MemoryStorage, evaluate, evaluateRange, parsePromQL } = await import(workerData.module);
+       const s = new MemoryStorage().add({ __name__: 'x', pod: 'a'.repeat(5000) + '!', long: 'x'.repeat(100000) }, [[0, 1]]);
+       const step = workerData.range?.stepMs;
+       parentPort.postMessage(workerData.exprs.map((e) => {
+         const v = step ? evaluateRange(parsePromQL(e), 0, 86400000, step, s, { lookbackDeltaMs: 86400000 }) : evaluate(parsePromQL(e), 0, s);
+         return (v.samples ?? v.series).map((x) => Object.entries(x.labels).map(([k, l]) => k + '=' + (l.length > 20 ? l.length : l)).sort());
+       }));
+     });`,
+    { eval: true, workerData: { module: new URL('../../../src/alerting/promql/index.ts', import.meta.url).href, exprs, range } },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      // A liveness bound, not a timing assertion: generous for a busy machine.
+      timer = setTimeout(() => reject(new Error('no answer in 60 s: a regex backtracks exponentially, or runs again at every step')), 60_000);
+    });
+  } finally {
+    clearTimeout(timer);
+    await worker.terminate();
+  }
+}
+
+const X = ['__name__=x', 'long=100000', 'pod=5001'];
+
+test('catastrophic regexes against a long label value answer, as RE2 does in linear time (found by fuzzing)', async () => {
+  assert.deepEqual(
+    await labelsInWorker([
+      'x{pod=~"(a+)+$"}',
+      'x{pod=~"(a|aa)+!"}',
+      'x{pod!~"(a|a)*"}',
+      'x{pod=~"(?i)(A+)+$"}',
+      'x{pod=~"(a+)+|b{17}"}',
+      'label_replace(x, "m", "$2", "pod", "(a+)+(!)")',
+      'label_replace(x, "m", "$1", "pod", "((?:a|a)*)")',
+    ]),
+    [[], [X], [X], [], [], [[...X, 'm=!'].sort()], [X]],
+  );
+});
+
+test('a range query matches a regex against a long value once, not at each of its 10,800 steps (found by fuzzing)', async () => {
+  // On the linear-time engine one such match takes tens of milliseconds: minutes for the range.
+  assert.deepEqual(await labelsInWorker(['x{long!~"(x+x+)+y"}', 'label_replace(x, "m", "$1", "long", "(x+x+)+y")'], { stepMs: 8_000 }), [[X], [X]]);
+});
+
+test('regexes keep their meaning on the linear-time engine: (?i) and counted repetitions', () => {
+  const s = new MemoryStorage();
+  for (const pod of ['web-1', 'WEB-22', 'wéb-3', 'WÉB-4', 'db-0123456789abcdef0123456789abcdef', 'a-b', 'A]']) s.add({ __name__: 'up', pod }, [[T, 1]]);
+  const pods = (expr: string) => vec(s, expr, T).map((x) => x.labels.pod).sort();
+  assert.deepEqual(pods('up{pod=~"(?i)web-[0-9]{1,2}"}'), ['WEB-22', 'web-1']);
+  assert.deepEqual(pods('up{pod=~"(?i)WÉB-.*"}'), ['WÉB-4', 'wéb-3']);
+  assert.deepEqual(pods('up{pod=~"(?i)[v-x]\\\\S+"}'), ['WEB-22', 'WÉB-4', 'web-1', 'wéb-3']);
+  assert.deepEqual(pods('up{pod=~"(?i)[^a-z]+.*"}'), []);
+  assert.deepEqual(pods('up{pod=~"(?i)[a-]-?[B\\\\]]"}'), ['A]', 'a-b']);
+  assert.deepEqual(pods('up{pod=~"db-[0-9a-f]{32}"}'), ['db-0123456789abcdef0123456789abcdef']);
+  assert.deepEqual(pods('up{pod=~"db-[0-9a-f]{17,31}"}'), []);
+  assert.deepEqual(pods('up{pod=~"(?:db-|x)(?:[0-9a-f]{4}){8,}?"}'), ['db-0123456789abcdef0123456789abcdef']);
+  assert.deepEqual(vec(s, 'label_replace(up{pod=~"db.*"}, "h", "$1", "pod", "db-(?:[0-9]{10})([a-f]{6}).*")', T)[0].labels.h, 'abcdef');
 });

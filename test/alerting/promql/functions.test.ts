@@ -128,3 +128,18 @@ test('label_replace', () => {
     'renamed',
   );
 });
+
+test('label_join and label_replace refuse to grow the labels of a series past 1 MiB (nested label_join doubles a value; found by fuzzing)', () => {
+  const s = new MemoryStorage().add({ __name__: 'up', job: 'node' }, shifted([[0, 1]]));
+  let expr = 'label_replace(up, "a", "' + 'a'.repeat(30) + '", "", "")';
+  for (let i = 0; i < 15; i++) expr = `label_join(${expr}, "a", "", "a", "a")`;
+  assert.equal(vec(s, expr, at(1))[0].labels.a.length, 30 * 2 ** 15, 'just under 1 MiB');
+  assert.throws(() => vec(s, `label_join(${expr}, "a", "", "a", "a")`, at(1)), /label_join: the labels of a series would exceed 1048576 characters/);
+  assert.throws(() => vec(s, `label_join(${expr}, "b", "", "a")`, at(1)), /label_join: the labels of a series would exceed/);
+  assert.throws(() => vec(s, `label_replace(${expr}, "a", "$1$1", "a", "(.*)")`, at(1)), /label_replace: the labels of a series would exceed/);
+  const x30k = `label_replace(up, "x", "${'x'.repeat(30_000)}", "", "")`;
+  assert.throws(() => vec(s, `label_replace(${x30k}, "y", "${'$1'.repeat(40)}", "x", "(.*)")`, at(1)), /label_replace: the labels of a series would exceed/);
+  // What does not grow them stays possible.
+  assert.equal(vec(s, `label_replace(${expr}, "a", "short", "a", ".*")`, at(1))[0].labels.a, 'short');
+  assert.equal(vec(s, `label_join(${expr}, "a", "", "job")`, at(1))[0].labels.a, 'node');
+});

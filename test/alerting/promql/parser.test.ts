@@ -119,6 +119,31 @@ test('syntax errors carry the position', () => {
   assert.match(err?.message ?? '', /line 2, column/);
 });
 
+test('a long expression deeper than the parser stack fails where parsing stopped, without error recovery (1.5 GB; found by fuzzing)', () => {
+  // 600 KB of right-associative `^`: the grammar's stack ends at about 930 levels.
+  const expr = Array(60_000).fill('vector(1)').join('^');
+  const before = process.memoryUsage().heapUsed;
+  fails(expr, /unknown or unsupported function "vector"/, 9330);
+  assert.ok(process.memoryUsage().heapUsed - before < 300e6, `heap grew by ${Math.round((process.memoryUsage().heapUsed - before) / 1e6)} MB`);
+  // Short inputs still get the extent of the unexpected token from error recovery.
+  fails('sum(up) foo bar', /parse error: unexpected "foo/, 8);
+});
+
+test('regexes RE2 refuses or that cannot run in linear time are invalid', () => {
+  fails('up{job=~"a{1001}"}', /invalid regular expression .*invalid repeat count \{1001\}/);
+  fails('label_replace(up, "x", "$1", "job", "(a){17}")', /invalid regular expression .*cannot be evaluated in linear time/);
+  fails(`label_replace(up, "x", "$1", "job", "${'(a)'.repeat(101)}")`, /invalid regular expression .*more than 100 capture groups/);
+  fails(`up{job=~"${'('.repeat(1001)}a${')'.repeat(1001)}"}`, /invalid regular expression .*nests deeper than 1000 groups/);
+  // V8 compiles this one with a segmentation fault, which ended the process (found by fuzzing).
+  fails(`up{job=~"${'(?:'.repeat(100_000)}a${')*'.repeat(100_000)}"}`, /invalid regular expression .*nests deeper than 1000 groups/);
+  // Only label_replace needs capture groups: a matcher's are compiled as plain groups (V8 took 20 s
+  // to compile this one with its 2,000 nested capture groups; found by fuzzing).
+  assert.equal(parsePromQL('up{job=~"(a){17}"}').kind, 'vector');
+  assert.equal(parsePromQL(`up{job=~"${'(a|'.repeat(900)}a${')*'.repeat(900)}"}`).kind, 'vector');
+  fails('up{job=~"(?:.{0,1000}){100}"}', /invalid regular expression .*too large once its repetitions are written out/);
+  assert.equal(parsePromQL('up{job=~"[0-9a-f]{32}|.{0,1000}|(?:ab){3,}|(a){16}"}').kind, 'vector');
+});
+
 test('unsupported constructs are rejected at parse time with their position', () => {
   fails('rate(up[5m:1m])', /subqueries are not supported/, 5);
   fails('up @ 1700000000', /@ modifier is not supported/, 0);
