@@ -1,5 +1,5 @@
 /**
- * Soak: the whole stack (`up --ephemeral`, zero kubelet delays) with the StatefulSet PVC scenario
+ * Soak: the whole stack (`up` on a fresh data dir, zero kubelet delays) with the StatefulSet PVC scenario
  * applied, under mixed valid and hostile traffic at the Gateway and the API server for a while
  * (10 minutes; KUBERNAUT_SOAK_SECONDS overrides), all on loopback and bounded in rate and count.
  * Meanwhile an SRE's `kubectl get pods` runs once a second as a new process each time, and the
@@ -308,7 +308,9 @@ async function health(url: string): Promise<string> {
 }
 
 export async function soakBench(): Promise<void> {
-  const stack = await startStack(['--kubelet-delays', '0']);
+  // State on disk, as a user runs it: with --ephemeral every audit event the soak causes would stay
+  // in memory (the embedded PostgreSQL's data), and memory would grow with the data, not a leak.
+  const stack = await startStack(['--kubelet-delays', '0'], { persistent: true });
   try {
     const endpoints = JSON.parse(readFileSync(join(stack.dataDir, 'endpoints.json'), 'utf8'));
     const kubeconfig = join(stack.dataDir, 'kubeconfig');

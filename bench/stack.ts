@@ -48,10 +48,13 @@ export async function stopProcess(proc: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** An ephemeral `kubernaut up` with the given extra flags, once every component it runs is ready. */
-export async function startStack(args: string[]): Promise<BenchStack> {
+/**
+ * A `kubernaut up` with the given extra flags, once every component it runs is ready: ephemeral
+ * (state in memory) unless `persistent`, where state lives in a temporary data dir as for a user.
+ */
+export async function startStack(args: string[], opts: { persistent?: boolean } = {}): Promise<BenchStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kubernaut-bench-'));
-  const { proc } = await spawnKubernaut(['up', '--ephemeral', '--data-dir', dataDir, '--prometheus-port', '0', ...args], /^(kubernaut is ready)/m);
+  const { proc } = await spawnKubernaut(['up', ...(opts.persistent ? [] : ['--ephemeral']), '--data-dir', dataDir, '--prometheus-port', '0', ...args], /^(kubernaut is ready)/m);
   const url = JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')).apiServer;
   return {
     url,
