@@ -28,8 +28,8 @@ import { startAlertingApi } from '../../src/alerting/api/index.ts';
 import { prometheusRule, REPLICAS_MISMATCH, startStack, T0 } from '../alerting/api/fixture.ts';
 
 /** The seed of every run: change it to explore, keep it fixed so CI is repeatable. */
-const SEED = 20261207;
-const RUNS = 300;
+const SEED = Number(process.env.FUZZ_SEED ?? 20261207);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 /** A liveness bound per request, never a timing assertion: generous for a busy machine. */
 const REQUEST_DEADLINE_MS = 30_000;
 /** The server's heap: a request that needs more than this is a memory bomb. */

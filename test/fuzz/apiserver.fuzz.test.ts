@@ -28,8 +28,8 @@ import { ScaledClock } from '../../src/platform/clock.ts';
 import { componentLogger } from '../../src/platform/log.ts';
 
 /** The seed of every run: change it to explore, keep it fixed so CI is repeatable. */
-const SEED = 20261207;
-const RUNS = 1000;
+const SEED = Number(process.env.FUZZ_SEED ?? 20261207);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 /** Waits (watch timeouts, the namespace controller's retries) go 10x faster than nominal. */
 const TIME_SCALE = 10;
 

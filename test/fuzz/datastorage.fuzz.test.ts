@@ -11,8 +11,8 @@ import { TEST_DATABASES } from '../helpers/database.ts';
 import { event, serve } from '../datastorage/audit/fixtures.ts';
 
 /** The seed of every run: change it to explore, keep it fixed so CI is repeatable. */
-const SEED = 20261207;
-const RUNS = 400;
+const SEED = Number(process.env.FUZZ_SEED ?? 20261207);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
 
 interface FuzzRequest {
   method: 'GET' | 'POST' | 'PUT';
