@@ -17,6 +17,11 @@ import type { NormalizedSignal, ResourceRef } from './signal.ts';
 
 export type { RemediationRequest };
 type Deduplication = NonNullable<RemediationRequestStatus['deduplication']>;
+/** An RR being counted into, with the start of the alert episode the counted repeats belong to. */
+interface Counted {
+  rr: RemediationRequest;
+  firingTime: Date;
+}
 
 /** metadata is optional in the generated type; every RR the Gateway handles has one. */
 const meta = (rr: RemediationRequest) => rr.metadata as { name: string; namespace: string; creationTimestamp?: string | Date; resourceVersion?: string };
@@ -56,7 +61,10 @@ export function remediationRequestLimitProblem(signal: NormalizedSignal, target:
   return undefined;
 }
 
-export function buildRemediationRequest(args: { signal: NormalizedSignal; target: ResourceRef; fingerprint: string; namespace: string; receivedAt: Date }): RemediationRequest {
+/** The RR's target: always with its apiVersion, so no consumer has to guess the group of a kind. */
+export type RemediationTarget = ResourceRef & { apiVersion: string };
+
+export function buildRemediationRequest(args: { signal: NormalizedSignal; target: RemediationTarget; fingerprint: string; namespace: string; receivedAt: Date }): RemediationRequest {
   const { signal, target, fingerprint, receivedAt } = args;
   return {
     apiVersion: KUBERNAUT_API_VERSION,
@@ -78,7 +86,7 @@ export function buildRemediationRequest(args: { signal: NormalizedSignal; target
       signalType: 'alert',
       signalSource: signal.source,
       targetType: 'kubernetes',
-      targetResource: { kind: target.kind, name: target.name, namespace: target.namespace },
+      targetResource: { apiVersion: target.apiVersion, kind: target.kind, name: target.name, namespace: target.namespace },
       firingTime: signal.firingTime.toISOString(),
       receivedTime: receivedAt.toISOString(),
       signalLabels: truncateValues(signal.labels, MAX_LABEL_VALUE),
@@ -89,12 +97,25 @@ export function buildRemediationRequest(args: { signal: NormalizedSignal; target
   };
 }
 
-/** True when a repeat of the signal belongs to this RR rather than to a new one. */
-export function absorbsRepeats(rr: RemediationRequest, now: Date): boolean {
+/**
+ * True when a repeat of the signal (which started firing at `firingTime`) belongs to this RR rather
+ * than to a new one. A running RR takes every repeat. A finished one takes repeats only while the
+ * Orchestrator's `nextAllowedExecution` lies ahead (backoff after failures, suppression after
+ * NoActionRequired); a NoActionRequired RR, moreover, only takes its own alert episode: an alert that
+ * resolved and fired again (another startsAt) may need action this time, so it gets a new RR at once.
+ */
+export function absorbsRepeats(rr: RemediationRequest, now: Date, firingTime: Date): boolean {
   // No phase yet = just created = Pending; Blocked is not terminal either.
   if (!isTerminalRemediationPhase(rr.status?.overallPhase)) return true;
   const next = rr.status?.nextAllowedExecution;
-  return !!next && new Date(next).getTime() > now.getTime();
+  if (!next || new Date(next).getTime() <= now.getTime()) return false;
+  return rr.status?.outcome !== 'NoActionRequired' || sameEpisode(rr, firingTime);
+}
+
+/** Alertmanager re-sends a firing alert with its original startsAt; a new startsAt is a new episode. */
+function sameEpisode(rr: RemediationRequest, firingTime: Date): boolean {
+  const own = rr.spec?.firingTime;
+  return !!own && new Date(own).getTime() === firingTime.getTime();
 }
 
 /** The RR a repeat was meant for no longer takes repeats (terminal or deleted): decide afresh. */
@@ -107,21 +128,21 @@ export class StaleRemediationRequest extends Error {
 export class RemediationRequests {
   private readonly api: CustomObjectsApi;
 
-  private readonly occurrences = new OccurrenceBatcher<RemediationRequest>((rr, seen) => this.writeOccurrences(rr, seen));
+  private readonly occurrences = new OccurrenceBatcher<Counted>((counted, seen) => this.writeOccurrences(counted, seen));
 
   constructor(kc: KubeConfig, private readonly clock: Clock) {
     this.api = kc.makeApiClient(CustomObjectsApi);
   }
 
-  /** The RR that absorbs this fingerprint's repeats now (the oldest one if several), if any. */
-  async findActive(namespace: string, fingerprint: string): Promise<RemediationRequest | undefined> {
+  /** The RR that absorbs this fingerprint's repeats (of the episode that started at `firingTime`) now, the oldest if several. */
+  async findActive(namespace: string, fingerprint: string, firingTime: Date): Promise<RemediationRequest | undefined> {
     const list = (await this.api.listNamespacedCustomObject({
       ...REMEDIATION_REQUEST_GVR, namespace,
       labelSelector: `${LABEL_SIGNAL_FINGERPRINT}=${fingerprintLabelValue(fingerprint)}`,
     })) as { items: RemediationRequest[] };
     const now = this.clock.now();
     return list.items
-      .filter((rr) => rr.spec?.signalFingerprint === fingerprint && absorbsRepeats(rr, now))
+      .filter((rr) => rr.spec?.signalFingerprint === fingerprint && absorbsRepeats(rr, now, firingTime))
       .sort((a, b) => String(meta(a).creationTimestamp ?? '').localeCompare(String(meta(b).creationTimestamp ?? '')) || meta(a).name.localeCompare(meta(b).name))[0];
   }
 
@@ -132,14 +153,16 @@ export class RemediationRequests {
   /**
    * Counts one more occurrence into `status.deduplication` (the creator's first occurrence too, so a
    * repeat that wins the race against the creator's status write is never lost). Concurrent counts
-   * into one RR are written together (see occurrence-batcher.ts).
+   * into one RR are written together (see occurrence-batcher.ts), per alert episode (`firingTime`),
+   * because whether a finished RR still takes a repeat depends on the episode.
    */
-  recordOccurrence(current: RemediationRequest, seenAt: Date): Promise<RemediationRequest> {
-    return this.occurrences.record(`${meta(current).namespace}/${meta(current).name}`, current, seenAt);
+  async recordOccurrence(current: RemediationRequest, seenAt: Date, firingTime: Date): Promise<RemediationRequest> {
+    const key = `${meta(current).namespace}/${meta(current).name}@${firingTime.getTime()}`;
+    return (await this.occurrences.record(key, { rr: current, firingTime }, seenAt)).rr;
   }
 
   /** Read-modify-write on the status subresource; a 409 means someone else wrote in between: re-read and retry. */
-  private async writeOccurrences(current: RemediationRequest, seen: Occurrences): Promise<RemediationRequest> {
+  private async writeOccurrences({ rr: current, firingTime }: Counted, seen: Occurrences): Promise<Counted> {
     const ref = { ...REMEDIATION_REQUEST_GVR, namespace: meta(current).namespace, name: meta(current).name };
     let rr = current;
     for (let attempt = 0; ; attempt++) {
@@ -153,7 +176,8 @@ export class RemediationRequests {
         occurrenceCount: (previous?.occurrenceCount ?? 0) + seen.count,
       };
       try {
-        return (await this.api.replaceNamespacedCustomObjectStatus({ ...ref, body: { ...rr, status: { ...rr.status, deduplication } } })) as RemediationRequest;
+        const stored = (await this.api.replaceNamespacedCustomObjectStatus({ ...ref, body: { ...rr, status: { ...rr.status, deduplication } } })) as RemediationRequest;
+        return { rr: stored, firingTime };
       } catch (err) {
         if (isNotFound(err)) throw new StaleRemediationRequest(ref.name, 'deleted');
         if (!isConflict(err) || attempt >= 100) throw err;
@@ -165,7 +189,7 @@ export class RemediationRequests {
         throw err;
       }
       // Changed meanwhile (e.g. by the Orchestrator): it may no longer take repeats.
-      if (!absorbsRepeats(rr, this.clock.now())) throw new StaleRemediationRequest(ref.name, `now ${rr.status?.overallPhase}`);
+      if (!absorbsRepeats(rr, this.clock.now(), firingTime)) throw new StaleRemediationRequest(ref.name, `now ${rr.status?.overallPhase}`);
     }
   }
 }

@@ -14,11 +14,12 @@ import type { FingerprintLocks } from './fingerprint-lock.ts';
 import type { ClusterObjects, OwnerChain } from './owner-chain.ts';
 import {
   absorbsRepeats, buildRemediationRequest, remediationRequestLimitProblem, StaleRemediationRequest, type RemediationRequest, type RemediationRequests,
+  type RemediationTarget,
 } from './remediation-requests.ts';
 import { TtlCache } from './ttl-cache.ts';
 import { isInvalid, isNotFound, messageOf } from './kube-errors.ts';
 import { validateTarget } from './target-validation.ts';
-import { LABEL_MANAGED } from '../api/v1alpha1/index.ts';
+import { LABEL_MANAGED, isManagedScope } from '../api/v1alpha1/index.ts';
 import type { NormalizedSignal, ResourceRef } from './signal.ts';
 
 
@@ -52,10 +53,6 @@ export interface SignalPipelineDeps {
 function labelsFingerprint(labels: Record<string, string>): string {
   const sorted = Object.keys(labels).sort().map((k) => [k, labels[k]]);
   return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
-}
-
-function isManaged(labels: Record<string, string> | undefined): boolean {
-  return labels?.[LABEL_MANAGED] === 'true';
 }
 
 const describe = (r: ResourceRef) => `${r.kind}/${r.name}${r.namespace ? ` in namespace ${r.namespace}` : ''}`;
@@ -115,8 +112,10 @@ export class SignalPipeline {
         message: `neither ${describe(owners.target.ref)}${owners.root !== owners.target ? `, its owner ${owners.root.ref.kind}/${owners.root.ref.name},` : ''} nor its namespace is labelled ${LABEL_MANAGED}="true"`,
       };
     }
-    // The RR names the resource the signal is about, not its owner.
-    const resource = { kind: owners.target.ref.kind, name: owners.target.ref.name, namespace: owners.target.ref.namespace };
+    // The RR names the resource the signal is about, not its owner, with the apiVersion it was read
+    // with: the kind's own (validateTarget settled it).
+    const read = owners.target.ref;
+    const resource: RemediationTarget = { apiVersion: target.apiVersion, kind: read.kind, name: read.name, namespace: read.namespace };
     const namespace = this.deps.crNamespace ?? (resource.namespace || this.deps.controllerNamespace);
     return this.deduplicateOrCreate(signal, resource, fingerprint, namespace, receivedAt, abort);
   }
@@ -136,19 +135,21 @@ export class SignalPipeline {
     return resolved;
   }
 
+  /** The shared managed-scope rule; the namespace is only read when the target and root owner do not decide. */
   private async inScope(owners: OwnerChain): Promise<boolean> {
-    if (isManaged(owners.target.labels) || isManaged(owners.root.labels)) return true;
+    const labels = { target: owners.target.labels, rootOwner: owners.root.labels, namespace: undefined };
+    if (isManagedScope(labels)) return true;
     const namespace = owners.target.ref.namespace;
-    return !!namespace && isManaged(await this.deps.objects.namespaceLabels(namespace));
+    return !!namespace && isManagedScope({ ...labels, namespace: await this.deps.objects.namespaceLabels(namespace) });
   }
 
-  private async deduplicateOrCreate(signal: NormalizedSignal, resource: ResourceRef, fingerprint: string, namespace: string, receivedAt: Date, abort?: AbortSignal): Promise<SignalOutcome> {
+  private async deduplicateOrCreate(signal: NormalizedSignal, resource: RemediationTarget, fingerprint: string, namespace: string, receivedAt: Date, abort?: AbortSignal): Promise<SignalOutcome> {
     const { remediationRequests: rrs, locks, clock } = this.deps;
     const cacheKey = `${namespace}/${fingerprint}`;
     /** Counts the signal into `rr`; undefined when `rr` stopped taking repeats meanwhile. */
     const duplicate = async (rr: RemediationRequest): Promise<SignalOutcome | undefined> => {
       try {
-        const updated = await rrs.recordOccurrence(rr, receivedAt);
+        const updated = await rrs.recordOccurrence(rr, receivedAt, signal.firingTime);
         this.activeRRs.set(cacheKey, updated);
         return { status: 'duplicate', remediationRequest: rr.metadata!.name!, namespace, fingerprint, occurrenceCount: updated.status?.deduplication?.occurrenceCount ?? 0 };
       } catch (err) {
@@ -163,11 +164,11 @@ export class SignalPipeline {
       // Repeats of a known incident need no lock: the status write itself is optimistic (a stale
       // cached copy fails its resourceVersion check, is re-read, and re-checked for terminal phases).
       const known = this.activeRRs.get(cacheKey);
-      if (known && absorbsRepeats(known, clock.now())) {
+      if (known && absorbsRepeats(known, clock.now(), signal.firingTime)) {
         const outcome = await duplicate(known);
         if (outcome) return outcome;
       }
-      const active = await rrs.findActive(namespace, fingerprint);
+      const active = await rrs.findActive(namespace, fingerprint, signal.firingTime);
       if (active) {
         const outcome = await duplicate(active);
         if (outcome) return outcome;
@@ -179,7 +180,7 @@ export class SignalPipeline {
       });
       if (lock) {
         try {
-          const again = await rrs.findActive(namespace, fingerprint); // created while we acquired?
+          const again = await rrs.findActive(namespace, fingerprint, signal.firingTime); // created while we acquired?
           if (again) {
             const outcome = await duplicate(again);
             if (outcome) return outcome;
@@ -193,7 +194,7 @@ export class SignalPipeline {
             if (!isInvalid(err)) throw err;
             return { status: 'rejected', reason: 'invalid', message: `the RemediationRequest was refused: ${messageOf(err)}`, fingerprint };
           }
-          const withStatus = await rrs.recordOccurrence(created, receivedAt);
+          const withStatus = await rrs.recordOccurrence(created, receivedAt, signal.firingTime);
           this.activeRRs.set(cacheKey, withStatus);
           return { status: 'created', remediationRequest: created.metadata!.name!, namespace, fingerprint, occurrenceCount: withStatus.status?.deduplication?.occurrenceCount ?? 1 };
         } finally {

@@ -34,7 +34,7 @@ const shown = (value: string) => JSON.stringify(value.length > 80 ? `${value.sli
  * The target as the Gateway will look it up (the kind's own apiVersion, no namespace for
  * cluster-scoped kinds), or the reason it cannot be a target.
  */
-export function validateTarget(ref: ResourceRef): { target: ResourceRef } | { problem: TargetProblem } {
+export function validateTarget(ref: ResourceRef): { target: Required<ResourceRef> } | { problem: TargetProblem } {
   const kind = targetKind(ref.kind);
   if (!kind) return { problem: { reason: 'unsupported-kind', message: `kind ${shown(ref.kind)} is not one the Gateway remediates` } };
   // Events name the version their source used (autoscaling/v1 HPAs ...); the group must be the kind's.

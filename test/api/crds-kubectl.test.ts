@@ -27,7 +27,7 @@ spec:
   signalType: alert
   signalSource: ${extra.signalSource ?? 'prometheus'}
   targetType: kubernetes
-  targetResource: { kind: StatefulSet, name: kv-store, namespace: ${NS} }
+  targetResource: { apiVersion: apps/v1, kind: StatefulSet, name: kv-store, namespace: ${NS} }
   firingTime: "2026-11-26T10:00:00Z"
   receivedTime: "2026-11-26T10:00:01Z"
   signalLabels: { alertname: KubernautStatefulSetReplicasMismatch, statefulset: kv-store }
@@ -39,7 +39,7 @@ kind: SignalProcessing
 metadata: { name: sp-${r}, namespace: ${NS} }
 spec:
   ${REF(r)}
-  signal: { fingerprint: "${FP1}", name: KubernautStatefulSetReplicasMismatch, severity: critical, targetResource: { kind: StatefulSet, name: kv-store, namespace: ${NS} } }
+  signal: { fingerprint: "${FP1}", name: KubernautStatefulSetReplicasMismatch, severity: critical, targetResource: { apiVersion: apps/v1, kind: StatefulSet, name: kv-store, namespace: ${NS} } }
 `,
   `apiVersion: kubernaut.ai/v1alpha1
 kind: AIAnalysis
@@ -48,7 +48,7 @@ spec:
   ${REF(r)}
   remediationId: ${r}
   analysisRequest:
-    signalContext: { fingerprint: "${FP1}", severity: critical, signalName: KubernautStatefulSetReplicasMismatch, targetResource: { kind: StatefulSet, name: kv-store, namespace: ${NS} } }
+    signalContext: { fingerprint: "${FP1}", severity: critical, signalName: KubernautStatefulSetReplicasMismatch, targetResource: { apiVersion: apps/v1, kind: StatefulSet, name: kv-store, namespace: ${NS} } }
     analysisTypes: [investigation, root-cause, workflow-selection]
 `,
   `apiVersion: kubernaut.ai/v1alpha1
@@ -58,6 +58,7 @@ spec:
   ${REF(r)}
   workflowRef: { workflowId: fix-statefulset-pvc-v1, version: 1.0.0, executionBundle: "kubernaut/workflow-fix-statefulset-pvc:1.0.0" }
   targetResource: ${NS}/StatefulSet/kv-store
+  targetRef: { apiVersion: apps/v1, kind: StatefulSet, name: kv-store, namespace: ${NS} }
   parameters: { TARGET_NAMESPACE: ${NS}, TARGET_STATEFULSET: kv-store }
 `,
   `apiVersion: kubernaut.ai/v1alpha1
@@ -66,8 +67,8 @@ metadata: { name: ea-${r}, namespace: ${NS} }
 spec:
   ${REF(r)}
   correlationID: ${r}
-  signalTarget: { kind: StatefulSet, name: kv-store, namespace: ${NS} }
-  remediationTarget: { kind: StatefulSet, name: kv-store, namespace: ${NS} }
+  signalTarget: { apiVersion: apps/v1, kind: StatefulSet, name: kv-store, namespace: ${NS} }
+  remediationTarget: { apiVersion: apps/v1, kind: StatefulSet, name: kv-store, namespace: ${NS} }
 `,
   `apiVersion: kubernaut.ai/v1alpha1
 kind: RemediationApprovalRequest
@@ -77,6 +78,7 @@ spec:
   aiAnalysisRef: { name: ai-${r} }
   confidence: 0.85
   confidenceLevel: high
+  targetResource: { apiVersion: apps/v1, kind: StatefulSet, name: kv-store, namespace: ${NS} }
   recommendedWorkflow: { workflowId: fix-statefulset-pvc-v1, version: 1.0.0 }
   requiredBy: "2026-11-26T10:15:00Z"
 `,

@@ -47,7 +47,7 @@ function sampleRR(name: string): RemediationRequest {
       signalType: 'alert',
       signalSource: 'prometheus',
       targetType: 'kubernetes',
-      targetResource: { kind: 'Deployment', name: 'web', namespace: 'default' },
+      targetResource: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'default' },
       receivedTime: new Date().toISOString(),
       signalLabels: { alertname: 'KubePodCrashLooping' },
     },
@@ -89,7 +89,7 @@ test('objects typed with the generated interfaces are accepted; the RR spec is i
     metadata: { name: 'sp-rr-typed', namespace: 'default' },
     spec: {
       remediationRequestRef: { name: 'rr-typed', namespace: 'default', uid: created.metadata!.uid },
-      signal: { fingerprint: FP, name: 'KubePodCrashLooping', severity: 'critical', targetResource: { kind: 'Deployment', name: 'web', namespace: 'default' } },
+      signal: { fingerprint: FP, name: 'KubePodCrashLooping', severity: 'critical', targetResource: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'default' } },
     },
   };
   const createdSp = (await objects.createNamespacedCustomObject({ ...SIGNAL_PROCESSING_GVR, namespace: 'default', body: sp })) as SignalProcessing;
@@ -112,7 +112,7 @@ test('an EffectivenessAssessment keeps a null health score (target kind without 
     spec: {
       remediationRequestRef: { name: 'rr-typed', namespace: 'default' },
       correlationID: 'rr-typed',
-      signalTarget: { kind: 'PersistentVolumeClaim', name: 'data-0', namespace: 'default' },
+      signalTarget: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: 'data-0', namespace: 'default' },
       remediationTarget: { kind: 'PersistentVolumeClaim', name: 'data-0', namespace: 'default' },
     },
   };

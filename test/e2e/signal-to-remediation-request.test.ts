@@ -42,7 +42,7 @@ test('the reference alert, 20 times at once, is one RemediationRequest with occu
   const fingerprint = createHash('sha256').update(`${NS}:StatefulSet:kv-store`).digest('hex');
   assert.equal(rr.spec.signalFingerprint, fingerprint);
   assert.match(rr.metadata.name, new RegExp(`^rr-${fingerprint.slice(0, 12)}-[a-z0-9]{8}$`));
-  assert.deepEqual(rr.spec.targetResource, { kind: 'StatefulSet', name: 'kv-store', namespace: NS });
+  assert.deepEqual(rr.spec.targetResource, { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'kv-store', namespace: NS });
   assert.equal(rr.status.deduplication.occurrenceCount, 20);
   assert.match(k.kubectlOk(['get', 'rr', '-n', NS]), new RegExp(`^NAME\\s+PHASE\\s+OUTCOME\\s+AGE\\n${rr.metadata.name}\\s`));
 

@@ -40,7 +40,7 @@ test('the reference alert creates one RR targeting StatefulSet/kv-store with the
   assert.equal(rrs.length, 1);
   const rr = rrs[0];
   assert.equal(rr.metadata.name, res.body.remediationRequest);
-  assert.deepEqual(rr.spec.targetResource, { kind: 'StatefulSet', name: 'kv-store', namespace: 'demo-statefulset' });
+  assert.deepEqual(rr.spec.targetResource, { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'kv-store', namespace: 'demo-statefulset' });
   assert.equal(rr.spec.signalFingerprint, KV_STORE_FINGERPRINT);
   assert.equal(rr.spec.signalName, 'KubernautStatefulSetReplicasMismatch');
   assert.equal(rr.spec.severity, 'critical');
@@ -127,7 +127,7 @@ test('an alert about a pod resolves to its Deployment (fingerprint of the Deploy
   assert.equal(res.status, 201, JSON.stringify(res.body));
   assert.equal(res.body.fingerprint, sha256('shop:Deployment:checkout'));
   const [rr] = await listRRs('shop');
-  assert.deepEqual(rr.spec.targetResource, { kind: 'Pod', name: pod, namespace: 'shop' });
+  assert.deepEqual(rr.spec.targetResource, { apiVersion: 'v1', kind: 'Pod', name: pod, namespace: 'shop' });
 
   // Another pod of the same Deployment is the same incident.
   const other = env.kubernaut.kubectlOk(['get', 'pods', '-n', 'shop', '-o', 'jsonpath={.items[*].metadata.name}']).trim().split(/\s+/).find((n) => n !== pod)!;
@@ -186,7 +186,7 @@ test('crNamespace puts RRs in one namespace, and /metrics counts decisions by ad
   assert.equal(res.status, 201, JSON.stringify(res.body));
   assert.equal(res.body.namespace, 'kubernaut-system');
   const [rr] = await listRRs('kubernaut-system');
-  assert.deepEqual(rr.spec.targetResource, { kind: 'Deployment', name: 'api', namespace: 'shop' });
+  assert.deepEqual(rr.spec.targetResource, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api', namespace: 'shop' });
 
   const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
   assert.match(metrics, /gateway_signals_created_total\{adapter="prometheus",service="gateway"\} [1-9]/);
@@ -216,6 +216,42 @@ test('a finished RR takes no repeats (a new RR is created) unless its backoff is
   assert.equal(after.status, 201, JSON.stringify(after.body));
   assert.notEqual(after.body.remediationRequest, first.body.remediationRequest);
   assert.equal(after.body.occurrenceCount, 1);
+});
+
+test('a NoActionRequired RR absorbs re-sends of its alert episode; the alert resolved and fired again is a new RR at once', async () => {
+  env.kubernaut.kubectlOk(['create', 'deployment', 'ledger', '--image=nginx', '-n', 'shop']);
+  const labels = { alertname: 'KubeDeploymentReplicasMismatch', deployment: 'ledger', namespace: 'shop' };
+  const firstEpisode = new Date(Date.now() - 120_000).toISOString();
+  const send = (startsAt: string, status: 'firing' | 'resolved' = 'firing') => post(`${gatewayUrl}/api/v1/signals/prometheus`, webhook([alert(labels, { startsAt, status })]));
+  const first = await send(firstEpisode);
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  // The Orchestrator found nothing to do and suppresses this episode for 24 h.
+  env.kubernaut.kubectlOk(['patch', 'rr', first.body.remediationRequest, '-n', 'shop', '--subresource=status', '--type=merge', '-p', JSON.stringify({
+    status: { overallPhase: 'Completed', outcome: 'NoActionRequired', completedAt: new Date().toISOString(), nextAllowedExecution: new Date(Date.now() + 86_400_000).toISOString() },
+  })]);
+
+  // Alertmanager re-sends the still-firing alert with its original startsAt: same episode, counted.
+  const resent = await send(firstEpisode);
+  assert.equal(resent.status, 202, JSON.stringify(resent.body));
+  assert.equal(resent.body.remediationRequest, first.body.remediationRequest);
+  assert.equal(resent.body.occurrenceCount, 2);
+
+  // Resolved, then firing again: a later startsAt is a new episode, despite nextAllowedExecution.
+  assert.equal((await send(firstEpisode, 'resolved')).status, 200);
+  const secondEpisode = new Date(Date.now() - 1_000).toISOString();
+  const again = await send(secondEpisode);
+  assert.equal(again.status, 201, JSON.stringify(again.body));
+  assert.notEqual(again.body.remediationRequest, first.body.remediationRequest);
+  assert.equal(again.body.occurrenceCount, 1);
+  // Its repeats go to the new RR; the finished one kept its count.
+  const repeat = await send(secondEpisode);
+  assert.equal(repeat.body.remediationRequest, again.body.remediationRequest);
+  const rrs = (await listRRs('shop')).filter((rr) => rr.spec.signalFingerprint === sha256('shop:Deployment:ledger'));
+  const byName = new Map(rrs.map((rr) => [rr.metadata.name, rr]));
+  assert.equal(rrs.length, 2);
+  assert.equal(byName.get(first.body.remediationRequest).status.deduplication.occurrenceCount, 2);
+  assert.equal(byName.get(again.body.remediationRequest).status.deduplication.occurrenceCount, 2);
+  assert.equal(Date.parse(byName.get(again.body.remediationRequest).spec.firingTime), Date.parse(secondEpisode));
 });
 
 test('a fingerprint lock left behind by a crashed replica is taken over once expired', async () => {
@@ -292,5 +328,5 @@ test('a node alert is cluster-scoped: its RR goes to the controller namespace, w
   assert.equal(res.body.namespace, 'kubernaut-controllers');
   assert.equal(res.body.fingerprint, sha256(`:Node:${node}`));
   const [rr] = await listRRs('kubernaut-controllers');
-  assert.deepEqual(rr.spec.targetResource, { kind: 'Node', name: node, namespace: '' });
+  assert.deepEqual(rr.spec.targetResource, { apiVersion: 'v1', kind: 'Node', name: node, namespace: '' });
 });

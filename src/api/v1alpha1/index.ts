@@ -15,6 +15,8 @@ export * from './generated/remediationapprovalrequest.ts';
 export * from './generated/notificationrequest.ts';
 export * from './generated/remediationworkflow.ts';
 export * from './labels.ts';
+export * from './managed-scope.ts';
+export * from './timeouts-annotation.ts';
 
 export const KUBERNAUT_GROUP = 'kubernaut.ai';
 export const KUBERNAUT_VERSION = 'v1alpha1';

@@ -15,6 +15,11 @@ export const COMPONENT_REMEDIATION = 'remediation';
 export const ANNOTATION_CREATED_AT = 'kubernaut.ai/created-at';
 /** On a RemediationRequest: "true" asks the Orchestrator to cancel it. */
 export const ANNOTATION_CANCEL = 'kubernaut.ai/cancel';
+/**
+ * On a RemediationRequest: per-RR timeout overrides set by people (so not status), JSON of durations,
+ * e.g. `{"global":"1h","analyzing":"10m"}`. Read it with parseTimeoutsAnnotation (timeouts-annotation.ts).
+ */
+export const ANNOTATION_TIMEOUTS = 'kubernaut.ai/timeouts';
 
 /** The value of {@link LABEL_SIGNAL_FINGERPRINT} for a fingerprint. */
 export function fingerprintLabelValue(fingerprint: string): string {

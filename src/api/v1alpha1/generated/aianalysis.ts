@@ -37,11 +37,22 @@ export interface AIAnalysisSpec {
        * Normalised severity.
        */
       severity: 'critical' | 'high' | 'medium' | 'low' | 'unknown';
+      /**
+       * Normalised signal name (proactive names mapped to their reactive form).
+       */
       signalName: string;
+      /**
+       * The signal name as received, before normalisation.
+       */
+      sourceSignalName?: string;
       signalMode?: 'reactive' | 'proactive';
       environment?: string;
       businessPriority?: 'P0' | 'P1' | 'P2' | 'P3';
+      /**
+       * The signal's target, copied from the SignalProcessing (apiVersion included).
+       */
       targetResource: {
+        apiVersion: string;
         kind: string;
         name: string;
         namespace?: string;
@@ -58,6 +69,7 @@ export interface AIAnalysisSpec {
             };
           };
           workload?: {
+            apiVersion?: string;
             kind?: string;
             name?: string;
             labels?: {
@@ -68,6 +80,7 @@ export interface AIAnalysisSpec {
             };
           };
           ownerChain?: {
+            apiVersion: string;
             kind: string;
             name: string;
             namespace?: string;
@@ -120,13 +133,25 @@ export interface AIAnalysisStatus {
   completedAt?: string;
   investigationTime?: string;
   totalAnalysisTime?: string;
+  /**
+   * What the investigation concluded - a workflow should act, the problem resolved itself, or no conclusion.
+   */
+  investigationOutcome?: 'actionable' | 'resolved' | 'inconclusive';
+  /**
+   * Overall confidence of the investigation.
+   */
+  confidence?: number;
   rootCause?: string;
   rootCauseAnalysis?: {
     summary?: string;
     severity?: string;
     signalType?: string;
     contributingFactors?: string[];
+    /**
+     * The remediation target (a root owner, never a Pod). apiVersion is optional because the investigator may name only kind and name.
+     */
     affectedResource?: {
+      apiVersion?: string;
       kind: string;
       name: string;
       namespace?: string;
@@ -136,6 +161,10 @@ export interface AIAnalysisStatus {
     workflowId: string;
     actionType?: string;
     version?: string;
+    /**
+     * UUID of this workflow id and version in the catalog (GET /api/v1/workflows/by-catalog-id/{catalogId} serves it).
+     */
+    catalogId?: string;
     executionBundle?: string;
     executionBundleDigest?: string;
     executionEngine?: 'job' | 'tekton' | 'ansible';
@@ -191,7 +220,17 @@ export interface AIAnalysisStatus {
     attempt?: number;
     workflowId?: string;
     isValid?: boolean;
-    errors?: string[];
+    /**
+     * The validation errors as the investigator returned them.
+     */
+    errors?: {
+      code?: string;
+      /**
+       * The workflow parameter concerned, if any.
+       */
+      parameter?: string;
+      message: string;
+    }[];
     timestamp?: string;
   }[];
   warnings?: string[];

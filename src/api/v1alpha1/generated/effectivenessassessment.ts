@@ -31,12 +31,20 @@ export interface EffectivenessAssessmentSpec {
    */
   correlationID: string;
   remediationRequestPhase?: string;
+  /**
+   * The RemediationRequest's target (apiVersion always known).
+   */
   signalTarget: {
+    apiVersion: string;
     kind: string;
     name: string;
     namespace?: string;
   };
+  /**
+   * The AIAnalysis' affected resource, whose .spec is hashed; apiVersion as the investigation gave it (else resolved by kind).
+   */
   remediationTarget: {
+    apiVersion?: string;
     kind: string;
     name: string;
     namespace?: string;

@@ -28,6 +28,9 @@ export interface NotificationRequestSpec {
    */
   phase?: string;
   reviewSource?: string;
+  /**
+   * Free-form context; reserved routing keys environment, namespace, skip-reason, investigation-outcome.
+   */
   metadata?: {
     [k: string]: string | undefined;
   };
@@ -43,7 +46,7 @@ export interface NotificationRequestSpec {
   /**
    * The RemediationRequest this object belongs to.
    */
-  remediationRequestRef?: {
+  remediationRequestRef: {
     name: string;
     namespace: string;
     uid?: string;

@@ -32,10 +32,31 @@ export interface RemediationApprovalRequestSpec {
   confidence: number;
   confidenceLevel?: 'low' | 'medium' | 'high';
   reason?: string;
+  /**
+   * What the workflow will change (the AIAnalysis' affected resource, else the signal's target).
+   */
+  targetResource: {
+    apiVersion?: string;
+    kind: string;
+    name: string;
+    namespace?: string;
+  };
+  /**
+   * The workflow the AIAnalysis selected, as it would run.
+   */
   recommendedWorkflow: {
     workflowId: string;
     version?: string;
+    actionType?: string;
+    /**
+     * UUID of this workflow id and version in the catalog.
+     */
+    catalogId?: string;
     executionBundle?: string;
+    executionBundleDigest?: string;
+    parameters?: {
+      [k: string]: string | undefined;
+    };
     rationale?: string;
   };
   investigationSummary?: string;
@@ -62,7 +83,6 @@ export interface RemediationApprovalRequestStatus {
   decisionMessage?: string;
   decidedAt?: string;
   expired?: boolean;
-  timeRemaining?: string;
   createdAt?: string;
   reason?: string;
   message?: string;

@@ -43,9 +43,13 @@ export interface RemediationRequestSpec {
    */
   targetType: 'kubernetes' | 'aws' | 'azure' | 'gcp' | 'datadog';
   /**
-   * The resource the signal is about (not its owner).
+   * The resource the signal is about (not its owner). The Gateway always knows its apiVersion.
    */
   targetResource: {
+    /**
+     * "v1" for the core group, else "<group>/<version>".
+     */
+    apiVersion: string;
     kind: string;
     name: string;
     /**
@@ -144,6 +148,11 @@ export interface RemediationRequestStatus {
   selectedWorkflowRef?: {
     workflowId?: string;
     version?: string;
+    actionType?: string;
+    /**
+     * UUID of this workflow id and version in the catalog.
+     */
+    catalogId?: string;
     executionBundle?: string;
     executionBundleDigest?: string;
   };
@@ -181,24 +190,21 @@ export interface RemediationRequestStatus {
   consecutiveFailureCount?: number;
   skipReason?: string;
   skipMessage?: string;
-  failurePhase?: string;
+  /**
+   * The phase the RR was in when it failed.
+   */
+  failurePhase?: 'Pending' | 'Processing' | 'Analyzing' | 'AwaitingApproval' | 'Executing' | 'Verifying' | 'Blocked';
   failureReason?: string;
   requiresManualReview?: boolean;
   outcome?: 'Remediated' | 'NoActionRequired' | 'ManualReviewRequired' | 'VerificationTimedOut';
-  timeoutPhase?: string;
+  /**
+   * The phase the RR was in when its phase or global timeout expired.
+   */
+  timeoutPhase?: 'Pending' | 'Processing' | 'Analyzing' | 'AwaitingApproval' | 'Executing' | 'Verifying' | 'Blocked';
   timeoutTime?: string;
   approvalNotificationSent?: boolean;
   notificationStatus?: 'Pending' | 'InProgress' | 'Sent' | 'Failed' | 'Cancelled';
   retentionExpiryTime?: string;
-  /**
-   * Per-RR overrides of the controller timeouts (durations like 30s, 5m, 1h).
-   */
-  timeoutConfig?: {
-    global?: string;
-    processing?: string;
-    analyzing?: string;
-    executing?: string;
-  };
   lastModifiedBy?: string;
   lastModifiedAt?: string;
   /**

@@ -129,7 +129,7 @@ export interface RemediationWorkflowSpec {
      */
     pattern?: string;
     /**
-     * Value bound (numbers)
+     * Value bound (numbers), length bound (strings) or item-count bound (arrays).
      */
     minimum?: number;
     maximum?: number;
@@ -152,7 +152,7 @@ export interface RemediationWorkflowSpec {
      */
     pattern?: string;
     /**
-     * Value bound (numbers)
+     * Value bound (numbers), length bound (strings) or item-count bound (arrays).
      */
     minimum?: number;
     maximum?: number;

@@ -36,7 +36,11 @@ export interface SignalProcessingSpec {
     type?: string;
     source?: 'prometheus' | 'kubernetes-events';
     targetType?: 'kubernetes' | 'aws' | 'azure' | 'gcp' | 'datadog';
+    /**
+     * Copy of the RemediationRequest's target, apiVersion included.
+     */
     targetResource: {
+      apiVersion: string;
       kind: string;
       name: string;
       namespace?: string;
@@ -76,6 +80,7 @@ export interface SignalProcessingStatus {
       };
     };
     workload?: {
+      apiVersion?: string;
       kind?: string;
       name?: string;
       labels?: {
@@ -86,13 +91,17 @@ export interface SignalProcessingStatus {
       };
     };
     /**
-     * Controller owners from the target up to the root owner (max depth 5).
+     * Controller owners from the target up to the root owner (max depth 5); apiVersion as in the ownerReference.
      */
     ownerChain?: {
+      apiVersion: string;
       kind: string;
       name: string;
       namespace?: string;
     }[];
+    /**
+     * Custom labels for workflow discovery; keys normalised to lower case, "." and "/" become "_".
+     */
     customLabels?: {
       [k: string]: string[] | undefined;
     };

@@ -29,6 +29,10 @@ export interface WorkflowExecutionSpec {
   workflowRef: {
     workflowId: string;
     version?: string;
+    /**
+     * UUID of this workflow id and version in the catalog (GET /api/v1/workflows/by-catalog-id/{catalogId} serves it).
+     */
+    catalogId?: string;
     executionBundle: string;
     executionBundleDigest?: string;
     /**
@@ -42,6 +46,15 @@ export interface WorkflowExecutionSpec {
    * <namespace>/<Kind>/<name>, or <Kind>/<name> for cluster-scoped targets.
    */
   targetResource: string;
+  /**
+   * The remediation target as an object reference (targetResource is its printable form).
+   */
+  targetRef: {
+    apiVersion?: string;
+    kind: string;
+    name: string;
+    namespace?: string;
+  };
   /**
    * Workflow parameters as strings (validated against the workflow's declarations).
    */
