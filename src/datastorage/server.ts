@@ -10,9 +10,11 @@ import { componentLogger, type Logger } from '../platform/log.ts';
 import { dataStorageAccess } from './access.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
+import { ownEventRecorder } from './audit/own-events.ts';
 import { registerAuditRoutes } from './audit/routes.ts';
 import { registerHistoryRoutes } from './history/routes.ts';
 import { updateRemediationHistory } from './history/repository.ts';
+import { discoveryAuditEvent } from './workflows/discovery-audit.ts';
 import { registerWorkflowRoutes, type WorkflowRoutesDeps } from './workflows/routes.ts';
 
 export interface DataStorageOptions {
@@ -32,8 +34,8 @@ export interface DataStorageOptions {
    * without it, anyone who can connect may read and write.
    */
   auth?: HttpAuth;
-  /** Workflow catalog policies (digest pinning, superseding changed versions). */
-  workflows?: Pick<WorkflowRoutesDeps, 'requireDigest' | 'supersedeChangedVersions'>;
+  /** Workflow catalog policies (digest pinning). */
+  workflows?: Pick<WorkflowRoutesDeps, 'requireDigest'>;
 }
 
 export interface DataStorageHandle {
@@ -62,9 +64,17 @@ export async function startDataStorage(opts: DataStorageOptions): Promise<DataSt
         onError: (err) => log.warn({ err: (err as Error).message }, 'cannot check the credentials of a request'),
       });
     }
-    registerAuditRoutes(app, db, { clock: opts.clock, metrics, projections: [updateRemediationHistory] });
+    const projections = [updateRemediationHistory];
+    registerAuditRoutes(app, db, { clock: opts.clock, metrics, projections });
     registerHistoryRoutes(app, db);
-    registerWorkflowRoutes(app, db, { ...opts.workflows, clock: opts.clock, metrics, logger: log.child({ api: 'workflows' }) });
+    const recordOwnEvents = ownEventRecorder(db, { clock: opts.clock, projections });
+    registerWorkflowRoutes(app, db, {
+      ...opts.workflows,
+      clock: opts.clock,
+      metrics,
+      logger: log.child({ api: 'workflows' }),
+      recordDiscovery: (record) => recordOwnEvents([discoveryAuditEvent(record, opts.clock.now())]),
+    });
     app.addHook('onError', async (req, _reply, err) => {
       const status = err instanceof ProblemError ? err.status : ((err as { statusCode?: number }).statusCode ?? 500);
       if (status >= 500) log.error({ err, method: req.method, url: req.url }, 'request failed');

@@ -21,7 +21,7 @@ test('pglite: DataStorage keeps its audit trail under a data dir across restarts
       const missing = await call(first.url, 'GET', '/api/v1/nothing');
       assert.equal(missing.status, 404);
       assert.match(missing.contentType, /^application\/problem\+json/);
-      // The workflow catalog is served by the same app.
+      // The workflow catalog is served by the same app (and audits the discovery call in the same trail).
       assert.equal((await call(first.url, 'GET', '/api/v1/workflows/actions')).status, 200);
       assert.equal((await call(first.url, 'POST', '/api/v1/audit/events/batch', { events })).status, 201);
     } finally {
@@ -31,9 +31,10 @@ test('pglite: DataStorage keeps its audit trail under a data dir across restarts
     const second = await startDataStorage({ dataDir, clock });
     try {
       const stored = await call(second.url, 'GET', '/api/v1/audit/events');
-      assert.deepEqual(stored.body.events.map((e: any) => e.eventId), events.map((e) => e.eventId));
+      assert.deepEqual(stored.body.events.map((e: any) => e.eventType), ['datastorage.workflow.discovery', ...events.map((e) => e.eventType)]);
+      assert.deepEqual(stored.body.events.slice(1).map((e: any) => e.eventId), events.map((e) => e.eventId));
       await call(second.url, 'POST', '/api/v1/audit/events', event());
-      assert.deepEqual((await call(second.url, 'POST', '/api/v1/audit/verify-chain')).body, { valid: true, checked: 4 });
+      assert.deepEqual((await call(second.url, 'POST', '/api/v1/audit/verify-chain')).body, { valid: true, checked: 5 });
     } finally {
       await second.close();
     }

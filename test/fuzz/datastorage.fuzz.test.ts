@@ -91,7 +91,8 @@ for (const kind of TEST_DATABASES) {
   test(`${kind.name}: fuzzed requests to every DataStorage endpoint get a well-formed 2xx/4xx/503, write nothing when refused, and leave a valid audit chain`, { skip: kind.skip, timeout: 600_000 }, async () => {
     const s = await serve(kind);
     const base = s.ds.url;
-    const storedEvents = async () => Number((await s.db.query<{ n: string }>('SELECT count(*) AS n FROM audit_events')).rows[0].n);
+    // DataStorage audits its own discovery answers, a 404 included: those are records, not changes a refusal made.
+    const storedEvents = async () => Number((await s.db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_events WHERE event_type <> 'datastorage.workflow.discovery'`)).rows[0].n);
     const storedWorkflows = async () => Number((await s.db.query<{ n: string }>('SELECT count(*) AS n FROM workflow_catalog')).rows[0].n);
     try {
       await fc.assert(
@@ -117,7 +118,7 @@ for (const kind of TEST_DATABASES) {
       );
       const verify = await (await fetch(`${base}/api/v1/audit/verify-chain`, { method: 'POST' })).json();
       assert.equal(verify.valid, true, JSON.stringify(verify));
-      assert.equal(verify.checked, await storedEvents());
+      assert.equal(verify.checked, Number((await s.db.query<{ n: string }>('SELECT count(*) AS n FROM audit_events')).rows[0].n), 'every stored event is in the verified chain');
     } finally {
       await s.close();
     }

@@ -5,17 +5,25 @@
  */
 import { z } from 'zod';
 
+/** The categories an event may be recorded under (crds.md §12, binding). */
 export const EVENT_CATEGORIES = [
   'gateway',
+  'orchestrator',
   'signalprocessing',
   'aianalysis',
-  'orchestrator',
-  'workflowexecution',
+  'investigator',
+  'workflow',
   'effectiveness',
   'notification',
   'datastorage',
-  'catalog',
+  'approval',
 ] as const;
+
+/**
+ * Categories of an earlier vocabulary: no longer accepted on write, but still accepted as a query
+ * filter, so events stored under them stay findable (their rows and hashes are never rewritten).
+ */
+export const LEGACY_EVENT_CATEGORIES = ['workflowexecution', 'catalog'] as const;
 
 export const EVENT_OUTCOMES = ['success', 'failure', 'pending'] as const;
 
@@ -100,7 +108,7 @@ export interface StoredAuditEvent {
 export const auditQueryInput = z.strictObject({
   correlationId: z.string().min(1).optional(),
   eventType: z.string().min(1).optional(),
-  eventCategory: z.enum(EVENT_CATEGORIES).optional(),
+  eventCategory: z.enum([...EVENT_CATEGORIES, ...LEGACY_EVENT_CATEGORIES]).optional(),
   since: rfc3339.optional(),
   until: rfc3339.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),

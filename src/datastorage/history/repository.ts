@@ -1,13 +1,21 @@
-/** The remediation_history table: kept up to date from audit events, read by target. */
+/** The remediation_history table: kept up to date from audit events, read by remediation target or fingerprint. */
 import type { Db } from '../db/database.ts';
 import type { StoredAuditEvent } from '../audit/event-schema.ts';
-import { applyEvent, feedsHistory, type HistoryRow } from './derive.ts';
+import { applyEvent, feedsHistory, targetOf, type HistoryRow } from './derive.ts';
+import type { RemediationHistoryEntry } from './entry.ts';
 
 const COLUMNS: Array<[keyof HistoryRow, string, string]> = [
   ['remediationId', 'remediation_id', 'text'],
-  ['targetKind', 'target_kind', 'text'],
-  ['targetName', 'target_name', 'text'],
-  ['targetNamespace', 'target_namespace', 'text'],
+  ['remediationTargetApiVersion', 'remediation_target_api_version', 'text'],
+  ['remediationTargetKind', 'remediation_target_kind', 'text'],
+  ['remediationTargetName', 'remediation_target_name', 'text'],
+  ['remediationTargetNamespace', 'remediation_target_namespace', 'text'],
+  ['remediationTargetFromSignal', 'remediation_target_from_signal', 'boolean'],
+  ['signalTargetApiVersion', 'signal_target_api_version', 'text'],
+  ['signalTargetKind', 'signal_target_kind', 'text'],
+  ['signalTargetName', 'signal_target_name', 'text'],
+  ['signalTargetNamespace', 'signal_target_namespace', 'text'],
+  ['signalType', 'signal_type', 'text'],
   ['signalName', 'signal_name', 'text'],
   ['fingerprint', 'fingerprint', 'text'],
   ['workflowId', 'workflow_id', 'text'],
@@ -20,6 +28,10 @@ const COLUMNS: Array<[keyof HistoryRow, string, string]> = [
   ['effectivenessScore', 'effectiveness_score', 'double precision'],
   ['assessmentReason', 'assessment_reason', 'text'],
   ['preRemediationSpecHash', 'pre_remediation_spec_hash', 'text'],
+  ['postRemediationSpecHash', 'post_remediation_spec_hash', 'text'],
+  ['wasExecutionFailure', 'was_execution_failure', 'boolean'],
+  ['failureReason', 'failure_reason', 'text'],
+  ['blockReason', 'block_reason', 'text'],
   ['lifecycleUpdatedAt', 'lifecycle_updated_at', 'timestamptz'],
   ['lastSequence', 'last_sequence', 'bigint'],
 ];
@@ -62,41 +74,67 @@ export async function updateRemediationHistory(tx: Db, events: StoredAuditEvent[
   );
 }
 
+/** Which remediations: of one remediation target (namespace "" = cluster-scoped), or of one fingerprint. */
+export type HistorySelector = { target: { kind: string; name: string; namespace: string } } | { fingerprint: string };
+
 export interface HistoryQuery {
-  kind: string;
-  name: string;
-  /** "" for cluster-scoped targets. */
-  namespace: string;
+  select: HistorySelector;
+  /** Only remediations that started or completed at/after this instant (ISO 8601). */
+  since?: string;
   limit: number;
 }
 
-/** What the API returns for one remediation. */
-export type RemediationSummary = Omit<HistoryRow, 'targetKind' | 'targetName' | 'targetNamespace' | 'lifecycleUpdatedAt' | 'lastSequence'>;
+function toEntry(row: HistoryRow): RemediationHistoryEntry {
+  return {
+    remediationId: row.remediationId,
+    fingerprint: row.fingerprint,
+    signalType: row.signalType,
+    signalName: row.signalName,
+    signalTarget: targetOf(row, 'signalTarget'),
+    remediationTarget: targetOf(row, 'remediationTarget'),
+    workflowId: row.workflowId,
+    workflowVersion: row.workflowVersion,
+    actionType: row.actionType,
+    outcome: row.outcome,
+    phase: row.phase,
+    startedAt: row.startedAt,
+    completedAt: row.completedAt,
+    preRemediationSpecHash: row.preRemediationSpecHash,
+    postRemediationSpecHash: row.postRemediationSpecHash,
+    wasExecutionFailure: row.wasExecutionFailure,
+    failureReason: row.failureReason,
+    blockReason: row.blockReason,
+    effectivenessScore: row.effectivenessScore,
+    assessmentReason: row.assessmentReason,
+  };
+}
 
-export async function listRemediationHistory(db: Db, q: HistoryQuery): Promise<RemediationSummary[]> {
+/** Newest first (by start), at most `limit`. */
+export async function listRemediationHistory(db: Db, q: HistoryQuery): Promise<RemediationHistoryEntry[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, ...values: unknown[]) => {
+    let text = sql;
+    for (const v of values) {
+      params.push(v);
+      text = text.replace('?', `$${params.length}`);
+    }
+    where.push(text);
+  };
+  if ('target' in q.select) {
+    const t = q.select.target;
+    add('remediation_target_kind = ? AND remediation_target_name = ? AND remediation_target_namespace = ?', t.kind, t.name, t.namespace);
+  } else {
+    add('fingerprint = ?', q.select.fingerprint);
+  }
+  if (q.since !== undefined) add('(started_at >= ? OR completed_at >= ?)', q.since, q.since);
+  params.push(q.limit);
   const r = await db.query(
     `SELECT ${SELECT_LIST} FROM remediation_history
-     WHERE target_kind = $1 AND target_name = $2 AND target_namespace = $3
+     WHERE ${where.join(' AND ')}
      ORDER BY started_at DESC NULLS LAST, remediation_id DESC
-     LIMIT $4`,
-    [q.kind, q.name, q.namespace, q.limit],
+     LIMIT $${params.length}`,
+    params,
   );
-  return r.rows.map((raw) => {
-    const row = toRow(raw);
-    return {
-      remediationId: row.remediationId,
-      signalName: row.signalName,
-      fingerprint: row.fingerprint,
-      workflowId: row.workflowId,
-      workflowVersion: row.workflowVersion,
-      actionType: row.actionType,
-      startedAt: row.startedAt,
-      completedAt: row.completedAt,
-      outcome: row.outcome,
-      phase: row.phase,
-      effectivenessScore: row.effectivenessScore,
-      assessmentReason: row.assessmentReason,
-      preRemediationSpecHash: row.preRemediationSpecHash,
-    };
-  });
+  return r.rows.map((raw) => toEntry(toRow(raw)));
 }

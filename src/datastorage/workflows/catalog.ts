@@ -11,6 +11,10 @@ import type { Db } from '../db/database.ts';
 import type { WorkflowDescription, WorkflowEntry } from './entry-schema.ts';
 import { compareVersions } from './semver.ts';
 
+/**
+ * `superseded` is history only: versions are immutable (crds.md §12), so nothing supersedes a row
+ * any more, but rows superseded by earlier releases keep that status and stay readable.
+ */
 export const CATALOG_STATUSES = ['active', 'disabled', 'deprecated', 'superseded', 'archived'] as const;
 export type CatalogStatus = (typeof CATALOG_STATUSES)[number];
 
@@ -47,15 +51,13 @@ export interface DiscoverableRow {
 }
 
 export type RegisterOutcome =
-  | { outcome: 'created'; record: CatalogRecord; superseded?: string }
+  | { outcome: 'created'; record: CatalogRecord }
   | { outcome: 'unchanged'; record: CatalogRecord }
   | { outcome: 'conflict'; existing: CatalogRecord };
 
 export interface RegisterOptions {
   source?: string;
   registeredBy?: string;
-  /** Different content for an existing (id, version): supersede the old row instead of refusing. */
-  supersedeChangedVersions?: boolean;
 }
 
 export interface StatusChange {
@@ -77,7 +79,7 @@ export interface DiscoverySnapshot {
   descriptions: Map<string, WorkflowDescription>;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const RECORD_COLUMNS = `catalog_id, workflow_id, version, action_type, status, is_latest, content_hash, content, source,
   registered_by, registered_at, status_changed_at, status_reason`;
@@ -138,6 +140,10 @@ export class WorkflowCatalog {
     );
   }
 
+  /**
+   * Stores a new (workflowId, version). A version is immutable: the same content again is
+   * `unchanged`, other content is a `conflict` and changes nothing.
+   */
   async register(entry: WorkflowEntry, contentHash: string, opts: RegisterOptions = {}): Promise<RegisterOutcome> {
     const { workflowId, version, description } = entry.metadata;
     return this.db.transaction(async (tx) => {
@@ -148,15 +154,9 @@ export class WorkflowCatalog {
       );
       const old = existing.rows[0] ? toRecord(existing.rows[0]) : undefined;
       if (old && old.contentHash === contentHash) return { outcome: 'unchanged' as const, record: old };
-      if (old && !opts.supersedeChangedVersions) return { outcome: 'conflict' as const, existing: old };
+      if (old) return { outcome: 'conflict' as const, existing: old };
 
       const now = this.clock.now().toISOString();
-      if (old) {
-        await tx.query(
-          `UPDATE workflow_catalog SET status = 'superseded', is_latest = false, status_changed_at = $2, status_reason = $3 WHERE catalog_id = $1`,
-          [old.catalogId, now, 'replaced by a registration with different content'],
-        );
-      }
       // Unknown action types are created with this workflow's description (§1).
       await tx.query(
         `INSERT INTO workflow_action_types (action_type, description, created_at, updated_at) VALUES ($1, $2, $3, $3)
@@ -183,13 +183,17 @@ export class WorkflowCatalog {
       );
       await this.recomputeLatest(tx, workflowId);
       await this.bumpGeneration(tx);
-      const record = await this.byCatalogId(tx, inserted.rows[0].catalog_id as string);
-      return { outcome: 'created' as const, record: record!, ...(old ? { superseded: old.catalogId } : {}) };
+      const record = await this.byCatalogId(inserted.rows[0].catalog_id as string, tx);
+      return { outcome: 'created' as const, record: record! };
     });
   }
 
-  private async byCatalogId(db: Db, catalogId: string): Promise<CatalogRecord | undefined> {
-    const { rows } = await db.query(`SELECT ${RECORD_COLUMNS} FROM workflow_catalog WHERE catalog_id = $1`, [catalogId]);
+  /**
+   * One exact version by its catalogId, whatever its status and whether or not a later version
+   * exists (the WorkflowExecution controller re-reads what was selected). `catalogId` must be a UUID.
+   */
+  async byCatalogId(catalogId: string, db: Db = this.db): Promise<CatalogRecord | undefined> {
+    const { rows } = await db.query(`SELECT ${RECORD_COLUMNS} FROM workflow_catalog WHERE catalog_id = $1`, [catalogId.toLowerCase()]);
     return rows[0] ? toRecord(rows[0]) : undefined;
   }
 

@@ -28,6 +28,19 @@ export interface IncidentContext {
   remediationId?: string;
 }
 
+/**
+ * The context filters exactly as the caller sent them (JSON parameters parsed), for the audit
+ * record of a discovery call; absent dimensions are left out.
+ */
+export interface DiscoveryFilters {
+  severity?: string;
+  component?: string;
+  environment?: string;
+  priority?: string;
+  customLabels?: Record<string, string[]>;
+  detectedLabels?: Record<string, unknown>;
+}
+
 export interface Page {
   offset: number;
   limit: number;
@@ -84,7 +97,7 @@ const querySchema = z.strictObject({
     .optional(),
 });
 
-export type ContextParse = { ok: true; context: IncidentContext; page: Page } | { ok: false; errors: FieldError[] };
+export type ContextParse = { ok: true; context: IncidentContext; filters: DiscoveryFilters; page: Page } | { ok: false; errors: FieldError[] };
 
 /**
  * Parses the query string of a discovery request. `extra` names route-specific parameters (e.g.
@@ -123,5 +136,13 @@ export function parseDiscoveryQuery(query: Record<string, unknown>, extra: strin
     },
     remediationId: q.remediation_id,
   };
-  return { ok: true, context, page: { offset: q.offset ?? 0, limit: q.limit ?? DEFAULT_LIMIT } };
+  const filters: DiscoveryFilters = {
+    ...(q.severity !== undefined ? { severity: q.severity } : {}),
+    ...(q.component !== undefined ? { component: q.component } : {}),
+    ...(q.environment !== undefined ? { environment: q.environment } : {}),
+    ...(q.priority !== undefined ? { priority: q.priority } : {}),
+    ...(q.custom_labels !== undefined ? { customLabels: q.custom_labels } : {}),
+    ...(q.detected_labels !== undefined ? { detectedLabels: q.detected_labels } : {}),
+  };
+  return { ok: true, context, filters, page: { offset: q.offset ?? 0, limit: q.limit ?? DEFAULT_LIMIT } };
 }

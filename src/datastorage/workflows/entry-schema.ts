@@ -17,7 +17,7 @@ export const DETECTED_LABELS = [...BOOLEAN_DETECTED_LABELS, 'gitOpsTool', 'servi
 /** A Kind, optionally with group/version (`StatefulSet`, `apps/v1/StatefulSet`, `v1/Pod`). */
 export const COMPONENT_RE = /^(?:[a-z0-9][a-z0-9.-]*\/)?(?:v\d[a-z0-9]*\/)?[A-Za-z][A-Za-z0-9]*$/;
 /** Workflow ids that would collide with the catalog's own routes. */
-export const RESERVED_WORKFLOW_IDS = ['actions'];
+export const RESERVED_WORKFLOW_IDS = ['actions', 'by-catalog-id'];
 const DNS_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 const WILDCARD = '*';

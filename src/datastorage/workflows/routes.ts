@@ -5,11 +5,15 @@
  *   GET   /api/v1/workflows/actions?<context>        step 1: action types with matching workflows
  *   GET   /api/v1/workflows?actionType=&<context>    step 2: ranked workflows (alias GET /api/v1/workflows/actions/{type})
  *   GET   /api/v1/workflows/{id|catalogId}?<context> step 3: one workflow, 404 outside its context
+ *   GET   /api/v1/workflows/by-catalog-id/{catalogId}  that exact version, any status, no context (400 not a UUID, 404 unknown)
  *   GET   /api/v1/workflows/{id}/versions            every version with its status (administration)
  *   PATCH /api/v1/workflows/{id|catalogId}           {status: active|disabled|deprecated, version?, reason?}
  *   PATCH /api/v1/workflows/{id}/enable|disable|deprecate   same, optional body {version?, reason?}
  *   PUT   /api/v1/workflows/actions/{type}           explicit action-type registration {description}
  *
+ * A version is immutable: registering an existing (workflowId, version) with other content is a 409
+ * naming the differing paths (`differences`); the same content again is 200 `previouslyExisted`.
+ * Every discovery step is audited (`datastorage.workflow.discovery`, see discovery-audit.ts).
  * Errors are RFC 7807 problems; validation problems list every `{path, message}` in `errors`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -19,8 +23,11 @@ import type { Clock } from '../../platform/clock.ts';
 import { ProblemError } from '../../platform/http/app.ts';
 import { componentLogger, type Logger } from '../../platform/log.ts';
 import type { Db } from '../db/database.ts';
-import { WorkflowCatalog, type CatalogRecord } from './catalog.ts';
-import { parseDiscoveryQuery, type IncidentContext, type Page } from './context.ts';
+import { UUID_RE, WorkflowCatalog, type CatalogRecord } from './catalog.ts';
+import { contentDifferences, summariseDifferences } from './content-diff.ts';
+import { parseDiscoveryQuery, type DiscoveryFilters, type IncidentContext, type Page } from './context.ts';
+import type { DiscoveryAuditRecord, RecordDiscovery } from './discovery-audit.ts';
+import { catalogEntryView } from './entry-view.ts';
 import { formatPath, normaliseDefinition, parseWorkflowDefinition, type DefinitionResult, type FieldError } from './definition.ts';
 import { getWorkflow, listActionTypes, listWorkflows } from './discovery.ts';
 import { ACTION_TYPE_RE } from './entry-schema.ts';
@@ -30,11 +37,8 @@ export interface WorkflowRoutesDeps {
   logger?: Logger;
   /** Refuse bundles not pinned by digest (on in production). */
   requireDigest?: boolean;
-  /**
-   * Different content for an existing (workflowId, version): false (default) answers 409; true keeps
-   * the old row as `superseded` and stores the new one (workflow-schema.md §2).
-   */
-  supersedeChangedVersions?: boolean;
+  /** Audits each discovery call; without it (tests of the catalog alone) nothing is recorded. */
+  recordDiscovery?: RecordDiscovery;
   /** The service's registry (from createHttpApp) for the catalog's metrics. */
   metrics?: Registry;
 }
@@ -80,7 +84,7 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown, title: string): T {
   );
 }
 
-function discoveryQuery(req: FastifyRequest, extra: string[] = []): { context: IncidentContext; page: Page } {
+function discoveryQuery(req: FastifyRequest, extra: string[] = []): { context: IncidentContext; filters: DiscoveryFilters; page: Page } {
   const r = parseDiscoveryQuery(req.query as Record<string, unknown>, extra);
   if (!r.ok) throw invalid('Invalid discovery query', r.errors);
   return r;
@@ -159,34 +163,56 @@ export function registerWorkflowRoutes(app: FastifyInstance, db: Db, deps: Workf
         throw invalid('Invalid workflow definition', result.errors);
       }
 
-      const outcome = await catalog.register(result.entry, result.contentHash, {
-        source: meta.source ?? 'api',
-        registeredBy: meta.registeredBy,
-        supersedeChangedVersions: deps.supersedeChangedVersions,
-      });
+      const outcome = await catalog.register(result.entry, result.contentHash, { source: meta.source ?? 'api', registeredBy: meta.registeredBy });
       const { workflowId, version } = result.entry.metadata;
       registrations.inc({ outcome: outcome.outcome });
       if (outcome.outcome === 'conflict') {
+        const differences = contentDifferences(outcome.existing.content, result.entry);
         throw new ProblemError(
           409,
           'Conflict',
-          `workflow ${workflowId} version ${version} is already registered with different content; register it under a new version`,
-          { workflowId, version, catalogId: outcome.existing.catalogId, contentHash: outcome.existing.contentHash },
+          `workflow ${workflowId} version ${version} is already registered with different content (${summariseDifferences(differences)}); a version is immutable, register the change under a new version`,
+          { workflowId, version, catalogId: outcome.existing.catalogId, contentHash: outcome.existing.contentHash, differences },
         );
       }
       if (outcome.outcome === 'unchanged') return reply.code(200).send(registrationView(outcome.record, true));
-      log.info({ workflowId, version, catalogId: outcome.record.catalogId, superseded: outcome.superseded }, 'workflow registered');
-      return reply.code(201).send({ ...registrationView(outcome.record, false), ...(outcome.superseded ? { supersededCatalogId: outcome.superseded } : {}) });
+      log.info({ workflowId, version, catalogId: outcome.record.catalogId }, 'workflow registered');
+      return reply.code(201).send(registrationView(outcome.record, false));
     });
 
+    const audit = async (record: DiscoveryAuditRecord) => {
+      if (deps.recordDiscovery) await deps.recordDiscovery(record);
+    };
+
     scope.get('/api/v1/workflows/actions', async (req) => {
-      const { context, page } = discoveryQuery(req);
-      return timed('actions', () => listActionTypes(catalog, context, page));
+      const { context, filters, page } = discoveryQuery(req);
+      const answer = await timed('actions', () => listActionTypes(catalog, context, page));
+      await audit({
+        step: 'actions',
+        filters,
+        remediationId: context.remediationId,
+        returnedIds: answer.actionTypes.map((a) => a.actionType),
+        total: answer.pagination.total,
+        offset: page.offset,
+        limit: page.limit,
+      });
+      return answer;
     });
 
     const step2 = async (req: FastifyRequest, actionType: string | undefined) => {
-      const { context, page } = discoveryQuery(req, ['actionType']);
+      const { context, filters, page } = discoveryQuery(req, ['actionType']);
       const { workflows, pagination } = await timed('workflows', () => listWorkflows(catalog, context, page, actionType));
+      await audit({
+        step: 'workflows',
+        filters,
+        remediationId: context.remediationId,
+        actionType,
+        returnedIds: workflows.map((w) => w.workflowId),
+        returnedCatalogIds: workflows.map((w) => w.catalogId),
+        total: pagination.total,
+        offset: page.offset,
+        limit: page.limit,
+      });
       return { ...(actionType ? { actionType } : {}), workflows, pagination };
     };
 
@@ -210,8 +236,16 @@ export function registerWorkflowRoutes(app: FastifyInstance, db: Db, deps: Workf
     });
 
     scope.get<{ Params: { id: string } }>('/api/v1/workflows/:id', async (req) => {
-      const { context } = discoveryQuery(req);
+      const { context, filters } = discoveryQuery(req);
       const found = await timed('workflow', () => getWorkflow(catalog, context, req.params.id));
+      await audit({
+        step: 'workflow',
+        filters,
+        remediationId: context.remediationId,
+        requestedId: req.params.id,
+        returnedIds: found ? [found.record.workflowId] : [],
+        returnedCatalogIds: found ? [found.record.catalogId] : [],
+      });
       // Filtered out and missing look the same: an id learnt elsewhere gives nothing away.
       if (!found) throw new ProblemError(404, 'Not Found', `no workflow ${req.params.id} matches this context`);
       const { record, score, explanation } = found;
@@ -226,6 +260,16 @@ export function registerWorkflowRoutes(app: FastifyInstance, db: Db, deps: Workf
         score,
         explanation,
       };
+    });
+
+    // Not discovery: the WorkflowExecution controller re-reads the version that was selected, as it
+    // is, to re-validate parameters and mount dependencies. No context filters, any status.
+    scope.get<{ Params: { catalogId: string } }>('/api/v1/workflows/by-catalog-id/:catalogId', async (req) => {
+      const { catalogId } = req.params;
+      if (!UUID_RE.test(catalogId)) throw invalid('Invalid catalog id', [{ path: 'catalogId', message: 'must be a UUID' }]);
+      const record = await catalog.byCatalogId(catalogId);
+      if (!record) throw new ProblemError(404, 'Not Found', `no catalog entry ${catalogId}`);
+      return catalogEntryView(record);
     });
 
     scope.get<{ Params: { id: string } }>('/api/v1/workflows/:id/versions', async (req) => {

@@ -308,32 +308,87 @@ for (const kind of TEST_DATABASES) {
       assert.equal(badStatus.body.errors[0].path, 'status');
     });
 
-    test('with supersedeChangedVersions, changed content replaces a version and keeps the old row as history', async () => {
-      const { app: other } = createHttpApp({ name: 'datastorage-supersede' });
-      registerWorkflowRoutes(other, db, { clock: new ScaledClock(), supersedeChangedVersions: true });
-      const otherUrl = await other.listen({ host: '127.0.0.1', port: 0 });
-      try {
-        const post = async (body: unknown) => {
-          const r = await fetch(`${otherUrl}/api/v1/workflows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-          return { status: r.status, body: (await r.json()) as any };
-        };
-        const first = await post(workflow('superseding', 'SupersedeFixture'));
-        assert.equal(first.status, 201);
-        const second = await post({ ...workflow('superseding', 'SupersedeFixture'), customLabels: { team: ['sre'] } });
-        assert.equal(second.status, 201);
-        assert.equal(second.body.supersededCatalogId, first.body.catalogId);
-        const versions = await call('GET', '/api/v1/workflows/superseding/versions');
-        assert.deepEqual(versions.body.versions.map((v: any) => [v.catalogId, v.status]), [[first.body.catalogId, 'superseded'], [second.body.catalogId, 'active']]);
-        // A superseded row is history: it cannot be re-enabled.
-        assert.equal((await call('PATCH', `/api/v1/workflows/${first.body.catalogId}/enable`)).status, 409);
-        // Without actionType, step 2 ranks across every type; custom labels lift the new content.
-        const all = await call('GET', `/api/v1/workflows${query({ custom_labels: '{"team":["sre"]}', limit: '50' })}`);
-        assert.equal(all.body.workflows.find((w: any) => w.workflowId === 'superseding').score, 0.515);
-        assert.equal((await call('PATCH', '/api/v1/workflows/superseding/deprecate')).status, 200);
-        assert.equal((await call('GET', '/api/v1/workflows/superseding')).status, 404);
-      } finally {
-        await other.close();
+    test('a version is immutable: other content is a 409 naming the differences, the same content stays idempotent', async () => {
+      const original = workflow('immutable', 'ImmutableFixture', { customLabels: { team: ['sre'] } });
+      const first = await register(original);
+      assert.equal(first.status, 201);
+      const rows = await countRows();
+
+      const edited = {
+        ...original,
+        execution: { engine: 'job', bundle: 'example.com/immutable:1.0.1' },
+        parameters: [{ name: 'TARGET_NAMESPACE', type: 'string', required: true, description: 'Another description.' }],
+      };
+      const refused = await register(edited);
+      assert.equal(refused.status, 409);
+      assert.match(refused.contentType, /^application\/problem\+json/);
+      assert.deepEqual(refused.body.differences, ['execution.bundle', 'parameters[0].description']);
+      assert.match(refused.body.detail, /immutable .*\(execution\.bundle, parameters\[0\]\.description\).*new version/);
+      assert.deepEqual([refused.body.workflowId, refused.body.version, refused.body.catalogId], ['immutable', '1.0.0', first.body.catalogId]);
+      assert.equal(await countRows(), rows, 'a refused registration writes nothing');
+
+      // A list that grew is one difference; the original content is still the one served.
+      const grown = await register({ ...original, parameters: [...(original.parameters as unknown[]), { name: 'EXTRA', type: 'string', description: 'More.' }] });
+      assert.deepEqual(grown.body.differences, ['parameters']);
+      const again = await register(original);
+      assert.deepEqual([again.status, again.body.previouslyExisted, again.body.catalogId], [200, true, first.body.catalogId]);
+
+      // Without actionType, step 2 ranks across every type; the custom label lifts this one.
+      const all = await call('GET', `/api/v1/workflows${query({ custom_labels: '{"team":["sre"]}', limit: '50' })}`);
+      assert.equal(all.body.workflows.find((w: any) => w.workflowId === 'immutable').score, 0.515);
+    });
+
+    test('by-catalog-id returns that exact version with its full content, whatever its status, later versions or context', async () => {
+      const dependencies = { secrets: [{ name: 'db-credentials' }], configMaps: [{ name: 'tuning' }] };
+      const digest = `sha256:${'ab'.repeat(32)}`;
+      const v1 = await register(
+        workflow('pinned', 'PinnedFixture', {
+          labels: { severity: ['critical'], environment: ['production'], component: 'StatefulSet', priority: '*' },
+          execution: { engine: 'job', bundle: `example.com/pinned@${digest}` },
+          dependencies,
+        }),
+      );
+      assert.equal(v1.status, 201);
+      const v2 = await register(workflow('pinned', 'PinnedFixture', {}, '2.0.0'));
+      assert.equal(v2.status, 201);
+
+      // Discovery carries the catalogId of what it lists and returns.
+      const listed = await call('GET', `/api/v1/workflows${query({ actionType: 'PinnedFixture' })}`);
+      assert.deepEqual(listed.body.workflows.map((w: any) => [w.version, w.catalogId]), [['2.0.0', v2.body.catalogId]]);
+      assert.equal((await call('GET', '/api/v1/workflows/pinned')).body.catalogId, v2.body.catalogId);
+
+      const byId = (id: string, q = '') => call('GET', `/api/v1/workflows/by-catalog-id/${id}${q}`);
+      const exact = await byId(v1.body.catalogId);
+      assert.equal(exact.status, 200);
+      assert.equal(exact.body.catalogId, v1.body.catalogId);
+      assert.equal(exact.body.metadata.version, '1.0.0');
+      assert.deepEqual([exact.body.status, exact.body.isLatest], ['active', false]);
+      assert.deepEqual(exact.body.dependencies, dependencies);
+      assert.deepEqual(exact.body.execution, { engine: 'job', bundle: `example.com/pinned@${digest}`, bundleDigest: digest });
+      assert.deepEqual(exact.body.labels, { severity: ['critical'], environment: ['production'], component: 'StatefulSet', priority: '*' });
+      assert.deepEqual(exact.body.parameters, [{ name: 'TARGET_NAMESPACE', type: 'string', required: true, description: 'Namespace.' }]);
+      assert.equal(exact.body.contentHash, v1.body.contentHash);
+      // Incident filters do not apply: a context this version does not fit changes nothing.
+      assert.deepEqual((await byId(v1.body.catalogId, query({ severity: 'low', component: 'Deployment' }))).body, exact.body);
+
+      assert.equal((await call('PATCH', `/api/v1/workflows/${v1.body.catalogId}/disable`, { reason: 'replaced' })).status, 200);
+      const disabled = await byId(v1.body.catalogId.toUpperCase());
+      assert.deepEqual([disabled.status, disabled.body.status, disabled.body.statusReason], [200, 'disabled', 'replaced']);
+      assert.equal((await call('PATCH', '/api/v1/workflows/pinned/deprecate')).status, 200);
+      assert.equal((await byId(v2.body.catalogId)).body.status, 'deprecated');
+
+      const unknown = await byId('00000000-0000-4000-8000-000000000000');
+      assert.equal(unknown.status, 404);
+      assert.match(unknown.contentType, /^application\/problem\+json/);
+      for (const bad of ['not-a-uuid', 'pinned', '00000000-0000-4000-8000-00000000000g']) {
+        const r = await byId(bad);
+        assert.equal(r.status, 400, bad);
+        assert.deepEqual(r.body.errors, [{ path: 'catalogId', message: 'must be a UUID' }]);
       }
+      // The route's name cannot become a workflow id.
+      const reserved = await register(workflow('by-catalog-id', 'PinnedFixture'));
+      assert.equal(reserved.status, 400);
+      assert.ok(reserved.body.errors.some((e: any) => e.path === 'metadata.workflowId'));
     });
 
     test('an explicit action-type registration replaces the implicit description', async () => {
