@@ -209,6 +209,10 @@ test('SP status: the §3 fields, ownerChain with apiVersion, custom label keys n
       workload: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'kv-store', labels: { app: 'kv' }, annotations: {} },
       ownerChain: [{ apiVersion: 'v1', kind: 'Pod', name: 'kv-store-2', namespace: NS }, sts()],
       customLabels: { team: ['storage'], 'cost-center': ['cc_42'], kubernaut_ai_tier: ['gold'] },
+      node: {
+        name: 'kind-worker', labels: { 'kubernetes.io/hostname': 'kind-worker' }, ready: false, unschedulable: true,
+        conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady' }, { type: 'MemoryPressure', status: 'Unknown' }],
+      },
       degradedMode: false,
     },
     environmentClassification: { environment: 'production', source: 'namespace-labels', classifiedAt: NOW },
@@ -232,6 +236,13 @@ test('SP status: the §3 fields, ownerChain with apiVersion, custom label keys n
     writeStatus(SIGNAL_PROCESSING_GVR, name, { ...status, kubernetesContext: { ...status.kubernetesContext, ownerChain: [{ kind: 'Pod', name: 'kv-store-2' }] } }),
     /status\.kubernetesContext\.ownerChain\[0\]\.apiVersion: Required value/,
   );
+  const withNode = (node: object) => writeStatus(SIGNAL_PROCESSING_GVR, name, { ...status, kubernetesContext: { ...status.kubernetesContext, node } });
+  const conditions = (n: number) => Array.from({ length: n }, (_, i) => ({ type: `Problem${i}`, status: 'False' }));
+  await withNode({ name: 'kind-worker', labels: { v: 'l'.repeat(63) }, conditions: conditions(20) });
+  await refused(withNode({ name: 'kind-worker', conditions: conditions(21) }), /status\.kubernetesContext\.node\.conditions: Too many/);
+  await refused(withNode({ name: 'kind-worker', labels: { v: 'l'.repeat(64) } }), /status\.kubernetesContext\.node\.labels\.v/);
+  await refused(withNode({ name: 'kind-worker', conditions: [{ type: 'Ready', status: 'Yes' }] }), /status\.kubernetesContext\.node\.conditions\[0\]\.status: Unsupported value/);
+  await refused(withNode({ ready: true }), /status\.kubernetesContext\.node\.name: Required value/);
 });
 
 /** A schema without its descriptions: what it accepts, not how it explains it. */
@@ -245,7 +256,7 @@ test('an AIAnalysis accepts whatever a SignalProcessing produced: same schema fo
   const schemaOf = (name: string) => loadKubernautCrds().find((c) => c.metadata!.name === name)!.spec.versions[0].schema!.openAPIV3Schema as any;
   const spContext = schemaOf('signalprocessings.kubernaut.ai').properties.status.properties.kubernetesContext.properties;
   const aaEnrichment = schemaOf('aianalyses.kubernaut.ai').properties.spec.properties.analysisRequest.properties.signalContext.properties.enrichmentResults.properties;
-  for (const part of ['namespace', 'workload', 'ownerChain', 'degradedMode']) {
+  for (const part of ['namespace', 'workload', 'ownerChain', 'node', 'degradedMode']) {
     assert.deepEqual(accepted(aaEnrichment.kubernetesContext.properties[part]), accepted(spContext[part]), `AA kubernetesContext.${part} accepts exactly what SP produces`);
   }
   assert.deepEqual(accepted(aaEnrichment.customLabels), accepted(spContext.customLabels), 'AA customLabels accepts exactly what SP produces');
@@ -257,6 +268,10 @@ test('an AIAnalysis accepts whatever a SignalProcessing produced: same schema fo
     namespace: { name: NS, labels: many(256, 'l'.repeat(63)), annotations: many(32, 'a'.repeat(4096)) },
     workload: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'kv-store', labels: many(256, 'l'.repeat(63)), annotations: many(32, 'a'.repeat(4096)) },
     ownerChain: Array.from({ length: 6 }, (_, i) => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `owner-${i}`, namespace: NS })),
+    node: {
+      name: 'n'.repeat(253), labels: many(256, 'l'.repeat(63)), ready: true, unschedulable: true,
+      conditions: Array.from({ length: 20 }, (_, i) => ({ type: `Condition${i}`, status: 'True' as const, reason: 'r'.repeat(1024) })),
+    },
     degradedMode: true,
   };
   const customLabels = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`label_${i}`, Array.from({ length: 4 }, () => 'v'.repeat(253))]));

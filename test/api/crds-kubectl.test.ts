@@ -132,7 +132,7 @@ const ready = (reason: string) => [{ type: 'Ready', status: 'False', reason, mes
 
 before(async () => {
   // The CRDs need neither the Gateway nor DataStorage: leaving them out keeps this file fast.
-  k = await startKubernaut({ args: ['--ephemeral', '--no-gateway', '--no-datastorage'] });
+  k = await startKubernaut({ args: ['--ephemeral', '--no-gateway', '--no-datastorage', '--no-controllers'] });
   // `kubernaut up` may have installed them already: then kubectl reports them configured/unchanged.
   const out = k.kubectlOk(['apply', '-f', 'deploy/crds/']);
   for (const n of Object.values(KUBERNAUT_KINDS)) assert.match(out, new RegExp(`customresourcedefinition.apiextensions.k8s.io/${n.plural}.kubernaut.ai (created|configured|unchanged)`));

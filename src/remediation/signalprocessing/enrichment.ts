@@ -2,7 +2,8 @@
  * Enrichment: what the cluster says about the signal's target. The namespace (labels,
  * annotations), the target and its controller owners up to the root (at most five hops: Pod ->
  * ReplicaSet -> Deployment, Pod -> StatefulSet, Job -> CronJob ...), which becomes the workload,
- * and for pods the node they run on.
+ * and the node (`kubernetesContext.node`): the one a Pod target is scheduled on, or a Node target
+ * itself.
  *
  * Claims and pods of a StatefulSet are mapped to it by name when no ownerReference links them,
  * also when they no longer exist (statefulset-claims.ts). A target that does not exist is not an
@@ -27,19 +28,19 @@ export interface TargetRef {
   namespace?: string;
 }
 
-export interface NodeSummary {
-  name: string;
-  labels: Record<string, string>;
-  /** Condition type -> status, e.g. {Ready: 'True', MemoryPressure: 'False'}. */
-  conditions: Record<string, string>;
-}
+/** status.kubernetesContext.node: name, labels, readiness, conditions (type, status, reason), cordon. */
+export type NodeSummary = NonNullable<KubernetesContext['node']>;
+type NodeCondition = NonNullable<NodeSummary['conditions']>[number];
+
+/** The limits of the CRD schema (SP and AIAnalysis alike). */
+export const MAX_NODE_CONDITIONS = 20;
+const MAX_CONDITION_TYPE = 316;
+const MAX_CONDITION_REASON = 1024;
 
 export interface EnrichmentResult {
   /** What goes into status.kubernetesContext (customLabels are added by categorization). */
   context: KubernetesContext;
   targetFound: boolean;
-  /** The node a Pod target is scheduled on. */
-  node?: NodeSummary;
   /** What an operator should know: a missing target, a mapping by name, a failed read. */
   findings: string[];
 }
@@ -113,6 +114,7 @@ class Enrichment {
     const owned = obj?.metadata?.ownerReferences?.some((o) => o.controller);
     if (ns && !owned) await this.mapToStatefulSet(ns);
     if (obj && this.target.kind === 'Pod') await this.readNode(obj);
+    if (obj && this.target.kind === 'Node') this.node = nodeSummary(obj as V1Node);
   }
 
   degrade(finding: string): void {
@@ -143,9 +145,10 @@ class Enrichment {
         name: e.ref.name,
         ...(e.ref.namespace ? { namespace: e.ref.namespace } : {}),
       })),
+      ...(this.node ? { node: this.node } : {}),
       degradedMode: this.degraded,
     };
-    return { context, targetFound: this.targetFound, ...(this.node ? { node: this.node } : {}), findings: [...this.findings] };
+    return { context, targetFound: this.targetFound, findings: [...this.findings] };
   }
 
   /** Controller ownerReferences, at most MAX_OWNER_DEPTH hops; owners live in the dependent's namespace. */
@@ -205,10 +208,31 @@ class Enrichment {
   }
 }
 
-function nodeSummary(node: V1Node): NodeSummary {
-  const conditions: Record<string, string> = {};
-  for (const c of node.status?.conditions ?? []) conditions[c.type] = c.status;
-  return { name: node.metadata?.name ?? '', labels: copyLabels(node.metadata?.labels), conditions };
+/**
+ * What the CRD holds of a node. Conditions are unique by type (the first of a type is kept), a
+ * status other than True/False is Unknown, and at most MAX_NODE_CONDITIONS are kept, Ready among them.
+ */
+export function nodeSummary(node: V1Node): NodeSummary {
+  const byType = new Map<string, NodeCondition>();
+  for (const c of node.status?.conditions ?? []) {
+    const type = (c.type ?? '').slice(0, MAX_CONDITION_TYPE);
+    if (!type || byType.has(type)) continue;
+    const status = c.status === 'True' || c.status === 'False' ? c.status : 'Unknown';
+    byType.set(type, { type, status, ...(c.reason ? { reason: c.reason.slice(0, MAX_CONDITION_REASON) } : {}) });
+  }
+  const ready = byType.get('Ready');
+  let conditions = [...byType.values()];
+  if (conditions.length > MAX_NODE_CONDITIONS) {
+    conditions = ready ? [ready, ...conditions.filter((c) => c !== ready)] : conditions;
+    conditions = conditions.slice(0, MAX_NODE_CONDITIONS);
+  }
+  return {
+    name: node.metadata?.name ?? '',
+    labels: copyLabels(node.metadata?.labels),
+    ready: ready?.status === 'True',
+    conditions,
+    unschedulable: node.spec?.unschedulable === true,
+  };
 }
 
 function describe(ref: ObjectRef): string {

@@ -130,12 +130,13 @@ export class SignalProcessingReconciler implements Reconciler {
   private async enrichAndWrite(key: ObjectKey, sp: SignalProcessing): Promise<SignalProcessing | undefined> {
     const started = this.o.clock.nowMs();
     const result = await this.enrichment(sp);
-    const { context, findings, targetFound, node } = result;
+    const { context, findings, targetFound } = result;
+    const node = context.node;
     const reason = context.degradedMode ? 'DegradedMode' : targetFound ? 'Enriched' : 'TargetNotFound';
     const chain = (context.ownerChain ?? []).map((o) => `${o.kind} ${o.name}`).join(' -> ');
     const message = [
       chain ? `owner chain ${chain}` : 'no owner chain',
-      ...(node ? [`on Node ${node.name} (Ready=${node.conditions.Ready ?? 'Unknown'})`] : []),
+      ...(node ? [`on Node ${node.name} (Ready=${node.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown'}${node.unschedulable ? ', unschedulable' : ''})`] : []),
       ...findings,
     ].join('; ');
     const written = await this.write(key, 'Enriching', 'Classifying', (s) => ({ ...s, kubernetesContext: context }), [{ type: CONDITIONS.enrichment, status: 'True', reason, message }]);

@@ -107,6 +107,12 @@ test('reference: Pod kv-store-2 of StatefulSet kv-store, severity critical -> pr
       assert.equal(condition(s, type)?.observedGeneration, 1);
     }
     assert.match(condition(s, 'EnrichmentComplete')!.message, /Pod kv-store-2 -> StatefulSet kv-store; on Node /);
+    // The node the pod runs on, in status.kubernetesContext.node.
+    const nodeName = kubernaut.kubectlOk(['get', 'pod', 'kv-store-2', '-n', NS, '-o', 'jsonpath={.spec.nodeName}']).trim();
+    assert.ok(nodeName);
+    assert.equal(ctx.node?.name, nodeName);
+    assert.equal(ctx.node?.labels?.['kubernetes.io/hostname'], nodeName);
+    assert.ok(ctx.node?.conditions?.some((c) => c.type === 'Ready'));
 
     const table = kubernaut.kubectlOk(['get', 'sp', name, '-n', NS]);
     assert.match(table, /sp-rr-reference\s+Completed\s+critical\s+production\s+P0/);

@@ -1,13 +1,13 @@
 /**
  * Enrichment without a cluster: owner chains, the StatefulSet mapping of claims and pods (also
- * missing ones), a missing target, API failures (degraded mode), the timeout, and what is copied
- * of labels and annotations.
+ * missing ones), a missing target, API failures (degraded mode), the timeout, what is copied
+ * of labels and annotations, and the node of a pod (or a Node target).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { V1StatefulSet } from '@kubernetes/client-node';
+import type { KubernetesObject, V1StatefulSet } from '@kubernetes/client-node';
 import type { ClusterReader } from '../../../src/remediation/signalprocessing/cluster-reader.ts';
-import { enrich, type TargetRef } from '../../../src/remediation/signalprocessing/enrichment.ts';
+import { enrich, MAX_NODE_CONDITIONS, nodeSummary, type TargetRef } from '../../../src/remediation/signalprocessing/enrichment.ts';
 import { statefulSetOfClaim, statefulSetOfPod } from '../../../src/remediation/signalprocessing/statefulset-claims.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
 import { kvStore, NS, owned, referenceCluster } from './fake-cluster.ts';
@@ -26,7 +26,16 @@ test('reference: Pod kv-store-2 -> StatefulSet kv-store, the namespace, the node
   assert.equal(r.context.degradedMode, false);
   assert.deepEqual(r.context.namespace?.labels, REFERENCE_NAMESPACE_LABELS);
   assert.deepEqual(r.context.workload, { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'kv-store', labels: { app: 'kv-store', 'kubernaut.ai/managed': 'true' }, annotations: {} });
-  assert.deepEqual(r.node, { name: 'kind-worker', labels: { 'kubernetes.io/hostname': 'kind-worker' }, conditions: { Ready: 'True', MemoryPressure: 'False' } });
+  assert.deepEqual(r.context.node, {
+    name: 'kind-worker',
+    labels: { 'kubernetes.io/hostname': 'kind-worker' },
+    ready: true,
+    conditions: [
+      { type: 'Ready', status: 'True' },
+      { type: 'MemoryPressure', status: 'False' },
+    ],
+    unschedulable: false,
+  });
   assert.ok(r.context.ownerChain!.every((o) => o.namespace === NS));
 });
 
@@ -52,7 +61,7 @@ test('Pod -> ReplicaSet -> Deployment; Job -> CronJob', async () => {
   const job = await run(c, { apiVersion: 'batch/v1', kind: 'Job', name: 'backup-123', namespace: NS });
   assert.deepEqual(chainOf(job), ['batch/v1 Job backup-123', 'batch/v1 CronJob backup']);
   assert.equal(job.context.workload?.kind, 'CronJob');
-  assert.equal(job.node, undefined);
+  assert.equal(job.context.node, undefined);
 });
 
 test('the owner chain stops after five hops', async () => {
@@ -99,7 +108,7 @@ test('a pod of the StatefulSet whose claim is missing: by its ownerReference, an
   const gone = await run(c, pod('kv-store-2'));
   assert.equal(gone.targetFound, false);
   assert.deepEqual(chainOf(gone), ['v1 Pod kv-store-2', 'apps/v1 StatefulSet kv-store']);
-  assert.equal(gone.node, undefined);
+  assert.equal(gone.context.node, undefined);
 });
 
 test('a claim of no StatefulSet, or a missing target: only the namespace is known, and that is recorded', async () => {
@@ -160,11 +169,58 @@ test('a cluster-scoped target has no namespace; enableClusterState false reads t
   const node = await run(c, { apiVersion: 'v1', kind: 'Node', name: 'kind-worker' });
   assert.equal(node.context.namespace, undefined);
   assert.deepEqual(chainOf(node), ['v1 Node kind-worker']);
+  assert.deepEqual(node.context.node, { name: 'kind-worker', labels: { role: 'worker' }, ready: false, conditions: [], unschedulable: false });
   c.reads = [];
   const nsOnly = await run(c, pod('kv-store-2'), { clusterState: false });
   assert.deepEqual(c.reads, [`Namespace ${NS}`]);
   assert.deepEqual(chainOf(nsOnly), []);
   assert.deepEqual(nsOnly.context.namespace?.labels, REFERENCE_NAMESPACE_LABELS);
+});
+
+test('the node: a cordoned NotReady node of a pod, a Node target itself, and what is copied within the CRD limits', async () => {
+  const c = referenceCluster();
+  c.nodes.set('kind-worker', {
+    metadata: { name: 'kind-worker', labels: { long: 'l'.repeat(100) } },
+    spec: { unschedulable: true },
+    status: {
+      conditions: [
+        { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory' },
+        { type: 'Ready', status: 'False', reason: 'KubeletNotReady' },
+        { type: 'Ready', status: 'True' },
+        { type: 'DiskPressure', status: 'Maybe', reason: 'r'.repeat(2000) },
+      ],
+    },
+  });
+  const r = await run(c, pod('kv-store-2'));
+  assert.deepEqual(r.context.node, {
+    name: 'kind-worker',
+    labels: { long: 'l'.repeat(63) },
+    ready: false,
+    conditions: [
+      { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory' },
+      { type: 'Ready', status: 'False', reason: 'KubeletNotReady' },
+      { type: 'DiskPressure', status: 'Unknown', reason: 'r'.repeat(1024) },
+    ],
+    unschedulable: true,
+  });
+
+  // More conditions than the CRD holds: 20 are kept, Ready among them.
+  const many = Array.from({ length: 30 }, (_, i) => ({ type: `Problem${i}`, status: 'False' }));
+  const crowded = nodeSummary({ metadata: { name: 'n1' }, status: { conditions: [...many, { type: 'Ready', status: 'True' }] } });
+  assert.equal(crowded.conditions?.length, MAX_NODE_CONDITIONS);
+  assert.deepEqual(crowded.conditions?.[0], { type: 'Ready', status: 'True' });
+  assert.equal(crowded.ready, true);
+
+  // A Node target is its own node; a pod not yet scheduled has none; a failed node read is degraded.
+  c.add({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'kind-worker' }, spec: { unschedulable: true }, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] } } as KubernetesObject);
+  const self = await run(c, { apiVersion: 'v1', kind: 'Node', name: 'kind-worker' });
+  assert.deepEqual(self.context.node, { name: 'kind-worker', labels: {}, ready: true, conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }], unschedulable: true });
+  c.add(owned('Pod', 'pending-pod'));
+  assert.equal((await run(c, pod('pending-pod'))).context.node, undefined);
+  c.fail.add('Node');
+  const down = await run(c, pod('kv-store-2'));
+  assert.equal(down.context.node, undefined);
+  assert.equal(down.context.degradedMode, true);
 });
 
 test('names: <template>-<statefulset>-<ordinal> and <statefulset>-<ordinal>', () => {

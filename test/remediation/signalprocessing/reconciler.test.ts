@@ -93,6 +93,10 @@ test('a new SignalProcessing goes through every phase, one status write each, to
   assert.deepEqual(s.kubernetesContext?.namespace?.labels, REFERENCE_NAMESPACE_LABELS);
   assert.equal(s.kubernetesContext?.degradedMode, false);
   assert.deepEqual(s.kubernetesContext?.customLabels, {});
+  // The pod's node is in the status (categorization kept it), the condition message and the audit event.
+  const node = { name: 'kind-worker', labels: { 'kubernetes.io/hostname': 'kind-worker' }, ready: true, conditions: [{ type: 'Ready', status: 'True' }, { type: 'MemoryPressure', status: 'False' }], unschedulable: false };
+  assert.deepEqual(s.kubernetesContext?.node, node);
+  assert.match(s.conditions!.find((c) => c.type === 'EnrichmentComplete')!.message, /; on Node kind-worker \(Ready=True\)/);
   assert.equal(s.environmentClassification?.environment, 'production');
   assert.equal(s.environmentClassification?.source, 'namespace-labels');
   assert.equal(s.severity, 'critical');
@@ -119,6 +123,7 @@ test('a new SignalProcessing goes through every phase, one status write each, to
   // What DataStorage's audit API accepts.
   for (const e of audit.events) auditEventSchema.parse(e);
   assert.deepEqual(audit.events[1].eventData.priority, 'P0');
+  assert.deepEqual(audit.events[0].eventData.node, node);
   assert.deepEqual(finished, ['completed']);
 
   // Done is done: another reconcile writes nothing.

@@ -85,6 +85,28 @@ export interface AIAnalysisSpec {
             name: string;
             namespace?: string;
           }[];
+          /**
+           * The node of a Pod target (spec.nodeName), or the target itself when it is a Node.
+           */
+          node?: {
+            name: string;
+            labels?: {
+              [k: string]: string | undefined;
+            };
+            /**
+             * The node's Ready condition is True.
+             */
+            ready?: boolean;
+            conditions?: {
+              type: string;
+              status: 'True' | 'False' | 'Unknown';
+              reason?: string;
+            }[];
+            /**
+             * spec.unschedulable (cordoned).
+             */
+            unschedulable?: boolean;
+          };
           degradedMode?: boolean;
         };
         businessClassification?: {

@@ -106,6 +106,28 @@ export interface SignalProcessingStatus {
       [k: string]: string[] | undefined;
     };
     /**
+     * The node of a Pod target (spec.nodeName), or the target itself when it is a Node.
+     */
+    node?: {
+      name: string;
+      labels?: {
+        [k: string]: string | undefined;
+      };
+      /**
+       * The node's Ready condition is True.
+       */
+      ready?: boolean;
+      conditions?: {
+        type: string;
+        status: 'True' | 'False' | 'Unknown';
+        reason?: string;
+      }[];
+      /**
+       * spec.unschedulable (cordoned).
+       */
+      unschedulable?: boolean;
+    };
+    /**
      * The API server was unreachable; context is partial.
      */
     degradedMode?: boolean;
