@@ -7,6 +7,7 @@ import { apiServerBench } from './apiserver.bench.ts';
 import { controlPlaneBench } from './control-plane.bench.ts';
 import { dataStorageBench } from './datastorage.bench.ts';
 import { gatewayBench } from './gateway.bench.ts';
+import { remediationBench } from './remediation.bench.ts';
 import { apiServerBuildingBlocksBench } from './apiserver-building-blocks.bench.ts';
 import { ruleEvaluationBench } from './rule-evaluation.bench.ts';
 import { soakBench } from './soak.bench.ts';
@@ -19,6 +20,7 @@ const scenarios: Array<[string, () => Promise<void>]> = [
   ['Control plane', controlPlaneBench],
   ['DataStorage', dataStorageBench],
   ['Gateway', gatewayBench],
+  ['Remediation pipeline', remediationBench],
   ['Rule evaluation', ruleEvaluationBench],
   ['Soak', soakBench],
 ];

@@ -11,7 +11,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const COMPONENTS = ['apiServer', 'controlPlane', 'dataStorage', 'gateway', 'alerting'] as const;
+export const COMPONENTS = ['apiServer', 'controlPlane', 'dataStorage', 'gateway', 'controllers', 'alerting'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 /** How the command line spells each component (`kubernaut wait --for control-plane`). */
@@ -20,10 +20,11 @@ export const COMPONENT_FLAGS: Record<Component, string> = {
   controlPlane: 'control-plane',
   dataStorage: 'datastorage',
   gateway: 'gateway',
+  controllers: 'controllers',
   alerting: 'alerting',
 };
 
-export type EndpointUrls = Partial<Record<'apiServer' | 'kubeStateMetrics' | 'dataStorage' | 'gateway' | 'prometheus' | 'alertmanager', string>>;
+export type EndpointUrls = Partial<Record<'apiServer' | 'kubeStateMetrics' | 'dataStorage' | 'gateway' | 'controllers' | 'prometheus' | 'alertmanager', string>>;
 
 export interface Endpoints extends EndpointUrls {
   /** The `kubernaut up` process, so a reader can tell a live stack from a file left by a killed one. */

@@ -10,6 +10,7 @@ import { ALERTING_MODES, DEFAULT_ALERTMANAGER_PORT, DEFAULT_PROMETHEUS_PORT, typ
 import { resolveDataDir } from './data-dir.ts';
 import { COMPONENT_FLAGS, type Component } from './endpoints.ts';
 import { AUTH_MODES } from './service-auth.ts';
+import { CONTROLLER_NAMES, type ControllerName } from '../remediation/controller-names.ts';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -145,6 +146,8 @@ program
   .option('--no-control-plane', 'run the API server alone: no nodes, kubelets, scheduler or workload/storage controllers')
   .option('--gateway-port <n>', 'Gateway port (0 = a free port)', port, 0)
   .option('--no-gateway', 'do not run the Gateway')
+  .option('--controllers-port <n>', 'metrics and health port of the remediation controllers (0 = a free port)', port, 0)
+  .option('--no-controllers', 'do not run the remediation controllers (SignalProcessing, Orchestrator), e.g. to run `kubernaut controllers` on their own')
   .option('--datastorage-port <n>', 'DataStorage port (0 = a free port)', port, 0)
   .option('--no-datastorage', 'do not run DataStorage (audit events are then discarded)')
   .option('--database-url <url>', 'PostgreSQL for DataStorage instead of the embedded PGlite')
@@ -181,7 +184,7 @@ program
 
 program
   .command('endpoints')
-  .argument('[name]', 'one of api-server, kube-state-metrics, datastorage, gateway, prometheus, alertmanager: print just its URL')
+  .argument('[name]', 'one of api-server, kube-state-metrics, datastorage, gateway, controllers, prometheus, alertmanager: print just its URL')
   .description('print where the components of the `kubernaut up` on the data dir listen (from its endpoints.json)')
   .option('--data-dir <dir>', 'the data dir of the `kubernaut up` (default: $KUBERNAUT_HOME or ./.kubernaut)')
   .action(async (name: string | undefined, opts: { dataDir?: string }) => {
@@ -242,6 +245,48 @@ withAuthOptions(alertingCommand, '`get` on `alerts`')
     const { runAlerting } = await import('./services.ts');
     await runAlerting(opts);
   });
+
+/** `--only sp,ro` (repeatable). */
+function controllerNames(value: string, previous: ControllerName[] = []): ControllerName[] {
+  const out = [...previous];
+  for (const name of value.split(',').map((v) => v.trim()).filter(Boolean)) {
+    if (!(CONTROLLER_NAMES as readonly string[]).includes(name)) throw new InvalidArgumentError(`"${name}" is not one of ${CONTROLLER_NAMES.join(', ')}`);
+    if (!out.includes(name as ControllerName)) out.push(name as ControllerName);
+  }
+  return out;
+}
+
+program
+  .command('controllers')
+  .description('run Kubernaut\'s remediation controllers (SignalProcessing, RemediationOrchestrator) against a cluster, each under its own Lease')
+  .option('--kubeconfig <file>', 'cluster to talk to (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+  .option('--only <names>', `the controllers to run, comma-separated: ${CONTROLLER_NAMES.join(', ')} (default: all)`, controllerNames)
+  .option('--namespace <ns>', 'the controller namespace: Leases, policy ConfigMaps, RemediationRequests of cluster-scoped targets', 'kubernaut-system')
+  .option('--datastorage-url <url>', 'DataStorage base URL: audit trail and remediation history (without it, audit events are discarded and history is the live RemediationRequests only)')
+  .option('--datastorage-token-file <file>', 'bearer token for a DataStorage that requires one (read on every use)')
+  .option('--audit-spill-dir <dir>', 'where audit events wait while DataStorage is unreachable')
+  .option('--port <n>', 'metrics and health port', port, 8081)
+  .option('--host <addr>', 'address the metrics endpoint listens on (0.0.0.0 for every interface)', '127.0.0.1')
+  .option('--no-leader-elect', 'act without holding the Lease (only when exactly one instance runs)')
+  .option('--time-scale <n>', 'divide every waiting time by N', positiveNumber, 1)
+  .action(async (opts) => {
+    const { runControllers } = await import('./controllers.ts');
+    await runControllers({ ...opts, only: opts.only?.length ? opts.only : [...CONTROLLER_NAMES] });
+  });
+
+for (const verb of ['approve', 'reject'] as const) {
+  program
+    .command(verb)
+    .argument('<remediation-request>', 'the RemediationRequest whose approval request to decide')
+    .description(`${verb} the pending RemediationApprovalRequest of a RemediationRequest, recorded with who decided (the user the cluster authenticates)`)
+    .option('-n, --namespace <ns>', 'namespace of the RemediationRequest (default: the kubeconfig context\'s, else default)')
+    .option('--kubeconfig <file>', 'cluster to talk to (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('-m, --message <text>', 'why (kept in the decision)')
+    .action(async (rr: string, opts: { namespace?: string; kubeconfig?: string; message?: string }) => {
+      const { runDecision } = await import('./approval.ts');
+      process.exitCode = await runDecision(verb === 'approve' ? 'Approved' : 'Rejected', rr, opts);
+    });
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -10,7 +10,7 @@ import { componentLogger } from '../platform/log.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { serviceAuth, tokenFromFile, withLoopbackToken, type ServiceAuthFlags } from './service-auth.ts';
 
-function onSignals(close: () => Promise<void>): void {
+export function onSignals(close: () => Promise<void>): void {
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -23,7 +23,7 @@ function onSignals(close: () => Promise<void>): void {
 }
 
 /** The cluster in --kubeconfig, else $KUBECONFIG, ~/.kube/config or in-cluster. */
-async function loadKubeConfig(path: string | undefined): Promise<KubeConfig> {
+export async function loadKubeConfig(path: string | undefined): Promise<KubeConfig> {
   const { PooledKubeConfig } = await import('../platform/kube/pooled-kubeconfig.ts');
   const kc = new PooledKubeConfig();
   if (path) kc.loadFromFile(path);

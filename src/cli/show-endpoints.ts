@@ -12,6 +12,7 @@ export const ENDPOINT_NAMES: Record<string, keyof EndpointUrls> = {
   'kube-state-metrics': 'kubeStateMetrics',
   datastorage: 'dataStorage',
   gateway: 'gateway',
+  controllers: 'controllers',
   prometheus: 'prometheus',
   alertmanager: 'alertmanager',
 };

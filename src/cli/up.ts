@@ -38,6 +38,8 @@ export interface UpOptions {
   controlPlane: boolean;
   gateway: boolean;
   gatewayPort: number;
+  controllers: boolean;
+  controllersPort: number;
   datastorage: boolean;
   datastoragePort: number;
   databaseUrl?: string;
@@ -74,6 +76,7 @@ function plannedComponents(opts: UpOptions): Component[] {
     ...(opts.controlPlane ? (['controlPlane'] as const) : []),
     ...(opts.datastorage ? (['dataStorage'] as const) : []),
     ...(opts.gateway ? (['gateway'] as const) : []),
+    ...(opts.controllers ? (['controllers'] as const) : []),
     ...(opts.prometheus !== 'none' ? (['alerting'] as const) : []),
   ];
 }
@@ -212,6 +215,8 @@ async function startServices(ctx: StartContext): Promise<{ gatewayUrl?: string }
     dataStoragePort: opts.datastoragePort,
     gateway: opts.gateway,
     gatewayPort: opts.gatewayPort,
+    controllers: opts.controllers,
+    controllersPort: opts.controllersPort,
     crNamespace: opts.crNamespace,
     auth: await ctx.auth?.(),
     serviceToken: ctx.stackToken,
@@ -219,6 +224,9 @@ async function startServices(ctx: StartContext): Promise<{ gatewayUrl?: string }
       if (service === 'dataStorage') {
         endpoints.ready('dataStorage', { dataStorage: url });
         say(`datastorage: ${url}`);
+      } else if (service === 'controllers') {
+        endpoints.ready('controllers', { controllers: url });
+        say(`controllers: signalprocessing, orchestrator (metrics ${url}/metrics)`);
       } else {
         endpoints.ready('gateway', { gateway: url });
         say(`gateway: ${url} (Alertmanager webhook: ${url}/api/v1/signals/prometheus)`);

@@ -1,7 +1,8 @@
 /**
  * Kubernaut's own services on top of a cluster (embedded or real): the CRDs, DataStorage with the
- * shipped workflow catalog, the audit client every service records through, and the Gateway.
- * `kubernaut up` starts them in one process; `kubernaut gateway` / `kubernaut datastorage` run one each.
+ * shipped workflow catalog, the audit client every service records through, the Gateway and the
+ * remediation controllers. `kubernaut up` starts them in one process; `kubernaut gateway`,
+ * `kubernaut datastorage` and `kubernaut controllers` run one each.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,13 +30,17 @@ export interface ServicesOptions {
   gatewayPort?: number;
   dataStorage: boolean;
   gateway: boolean;
+  /** Run the remediation controllers (SignalProcessing, Orchestrator) in this process. */
+  controllers?: boolean;
+  /** Their metrics/health port (0 = a free port). */
+  controllersPort?: number;
   crNamespace?: string;
   /** Authentication and authorization for DataStorage and the Gateway; absent: anonymous access. */
   auth?: HttpAuth;
   /** The stack's own bearer token, presented by the audit client and the workflow registration. */
   serviceToken?: string;
   /** Told as each service starts serving, before the next one starts. */
-  onReady?: (service: 'dataStorage' | 'gateway', url: string) => void;
+  onReady?: (service: 'dataStorage' | 'gateway' | 'controllers', url: string) => void;
 }
 
 /** Where RemediationRequests of cluster-scoped targets (Nodes, PVs) live, unless crNamespace says otherwise. */
@@ -52,6 +57,7 @@ async function ensureNamespace(kc: KubeConfig, name: string): Promise<void> {
 export interface RunningServices {
   dataStorageUrl?: string;
   gatewayUrl?: string;
+  controllersUrl?: string;
   close(): Promise<void>;
 }
 
@@ -110,7 +116,27 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
       closers.push(() => gw!.close());
       opts.onReady?.('gateway', gw.url);
     }
-    return { dataStorageUrl: ds?.url, gatewayUrl: gw?.url, close };
+    let controllersUrl: string | undefined;
+    if (opts.controllers) {
+      const { startControllerManager, CONTROLLER_NAMES } = await import('../remediation/manager.ts');
+      const token = opts.serviceToken;
+      const manager = await startControllerManager({
+        kubeconfig: opts.kubeconfig,
+        clock: opts.clock,
+        audit,
+        controllers: CONTROLLER_NAMES,
+        namespace: CONTROLLER_NAMESPACE,
+        dataStorageUrl: ds?.url,
+        dataStorageToken: token ? () => token : undefined,
+        host: opts.host,
+        port: opts.controllersPort ?? 0,
+      });
+      // Closed before the audit client and DataStorage: the controllers' last events are delivered.
+      closers.push(() => manager.close());
+      controllersUrl = manager.url;
+      opts.onReady?.('controllers', manager.url!);
+    }
+    return { dataStorageUrl: ds?.url, gatewayUrl: gw?.url, controllersUrl, close };
   } catch (e) {
     await close();
     throw e;

@@ -17,7 +17,7 @@ test('deploy/crds and deploy/kubernetes apply cleanly (server-side validation)',
   const out = k.kubectlOk(['apply', '-f', join(ROOT, 'deploy/kubernetes/')]);
   // `kubernaut up` already made kubernaut-system (RRs of cluster-scoped targets live there).
   assert.match(out, /namespace\/kubernaut-system (created|configured)/);
-  for (const name of ['serviceaccount/kubernaut-gateway', 'clusterrole.rbac.authorization.k8s.io/kubernaut-gateway', 'deployment.apps/kubernaut-datastorage', 'deployment.apps/kubernaut-gateway', 'service/kubernaut-gateway', 'clusterrole.rbac.authorization.k8s.io/kubernaut-alerting', 'deployment.apps/kubernaut-alerting', 'service/kubernaut-alerting', 'serviceaccount/kubernaut-datastorage', 'clusterrole.rbac.authorization.k8s.io/kubernaut-signal-sender', 'clusterrolebinding.rbac.authorization.k8s.io/kubernaut-datastorage-auth-delegator', 'clusterrolebinding.rbac.authorization.k8s.io/kubernaut-alerting-auth-delegator', 'clusterrolebinding.rbac.authorization.k8s.io/kubernaut-alerting-signal-sender']) {
+  for (const name of ['serviceaccount/kubernaut-gateway', 'clusterrole.rbac.authorization.k8s.io/kubernaut-gateway', 'deployment.apps/kubernaut-datastorage', 'deployment.apps/kubernaut-gateway', 'service/kubernaut-gateway', 'clusterrole.rbac.authorization.k8s.io/kubernaut-alerting', 'deployment.apps/kubernaut-alerting', 'service/kubernaut-alerting', 'serviceaccount/kubernaut-datastorage', 'clusterrole.rbac.authorization.k8s.io/kubernaut-signal-sender', 'clusterrolebinding.rbac.authorization.k8s.io/kubernaut-datastorage-auth-delegator', 'clusterrolebinding.rbac.authorization.k8s.io/kubernaut-alerting-auth-delegator', 'clusterrolebinding.rbac.authorization.k8s.io/kubernaut-alerting-signal-sender', 'serviceaccount/kubernaut-controllers', 'clusterrole.rbac.authorization.k8s.io/kubernaut-controllers', 'deployment.apps/kubernaut-controllers']) {
     assert.match(out, new RegExp(`${name.replace(/\./g, '\\.')} created`));
   }
 });
@@ -25,7 +25,7 @@ test('deploy/crds and deploy/kubernetes apply cleanly (server-side validation)',
 test('every service listens on all interfaces explicitly (the commands default to loopback) and DataStorage requires tokens', () => {
   const deployments = JSON.parse(k.kubectlOk(['get', 'deployments', '-n', 'kubernaut-system', '-o', 'json'])).items as Array<{ metadata: { name: string }; spec: { template: { spec: { containers: Array<{ args: string[] }> } } } }>;
   const args = new Map(deployments.map((d) => [d.metadata.name, d.spec.template.spec.containers[0].args]));
-  for (const name of ['kubernaut-datastorage', 'kubernaut-gateway', 'kubernaut-alerting']) {
+  for (const name of ['kubernaut-datastorage', 'kubernaut-gateway', 'kubernaut-alerting', 'kubernaut-controllers']) {
     const a = args.get(name) ?? [];
     assert.equal(a[a.indexOf('--host') + 1], '0.0.0.0', `${name} passes --host 0.0.0.0`);
   }

@@ -49,6 +49,8 @@ export interface HttpAppOptions {
   maxConnectionsPerClient?: number;
   /** Readiness: resolves true when the service can take traffic. */
   ready?: () => boolean | Promise<boolean>;
+  /** Registries whose metrics /metrics adds to the service's own, asked on every scrape (e.g. per leadership term). */
+  extraMetrics?: () => Registry[];
 }
 
 export interface HttpApp {
@@ -114,6 +116,10 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     if (!ok) return sendProblem(reply, new ProblemError(503, 'Service Unavailable', 'not ready'));
     return { status: 'ready' };
   });
-  app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  app.get('/metrics', async (_req, reply) => {
+    const extra = opts.extraMetrics?.() ?? [];
+    const all = extra.length ? Registry.merge([metrics, ...extra]) : metrics;
+    return reply.type(all.contentType).send(await all.metrics());
+  });
   return { app, metrics };
 }

@@ -1,0 +1,51 @@
+/**
+ * `kubernaut controllers`: Kubernaut's remediation controllers against any cluster (the embedded one
+ * or a real one), each under its own Lease, metrics and health on --port.
+ */
+import type { AuditSink } from '../datastorage/client/audit-client.ts';
+import { ScaledClock } from '../platform/clock.ts';
+import { componentLogger } from '../platform/log.ts';
+import type { ControllerName } from '../remediation/controller-names.ts';
+import { loadKubeConfig, onSignals } from './services.ts';
+import { tokenFromFile } from './service-auth.ts';
+
+export interface ControllersFlags {
+  kubeconfig?: string;
+  only: ControllerName[];
+  namespace: string;
+  datastorageUrl?: string;
+  datastorageTokenFile?: string;
+  auditSpillDir?: string;
+  port: number;
+  host: string;
+  leaderElect: boolean;
+  timeScale: number;
+}
+
+export async function runControllers(opts: ControllersFlags): Promise<void> {
+  const [{ AuditClient, NoopAuditSink }, { startControllerManager }] = await Promise.all([import('../datastorage/client/audit-client.ts'), import('../remediation/manager.ts')]);
+  const clock = new ScaledClock(opts.timeScale);
+  const kc = await loadKubeConfig(opts.kubeconfig);
+  const token = opts.datastorageTokenFile ? tokenFromFile(opts.datastorageTokenFile) : undefined;
+  const audit: AuditSink & { close?: () => Promise<void> } = opts.datastorageUrl
+    ? new AuditClient({ baseUrl: opts.datastorageUrl, clock, spillDir: opts.auditSpillDir, bearerToken: token })
+    : new NoopAuditSink();
+  const manager = await startControllerManager({
+    kubeconfig: kc,
+    clock,
+    audit,
+    controllers: opts.only,
+    namespace: opts.namespace,
+    dataStorageUrl: opts.datastorageUrl,
+    dataStorageToken: token,
+    leaderElection: opts.leaderElect,
+    host: opts.host,
+    port: opts.port,
+  });
+  componentLogger('controllers').info({ controllers: opts.only, identity: manager.identity, url: manager.url, audit: opts.datastorageUrl ?? 'discarded' }, 'controllers are up');
+  process.stdout.write(`controllers: ${opts.only.join(', ')} (identity ${manager.identity}; metrics ${manager.url}/metrics)\n`);
+  onSignals(async () => {
+    await manager.close();
+    await audit.close?.();
+  });
+}
