@@ -128,7 +128,7 @@ program.name('kubernaut').description('AIOps for Kubernetes: detect incidents an
 
 program
   .command('up')
-  .description('run the whole embedded stack in the foreground: API server, control plane, DataStorage, Gateway and alerting (kubectl can connect as soon as the API server is up; `kubernaut wait` waits for the rest)')
+  .description('run the whole embedded stack in the foreground: API server, control plane, DataStorage, Gateway, remediation controllers and alerting (kubectl can connect as soon as the API server is up; `kubernaut wait` waits for the rest)')
   .option('--data-dir <dir>', 'where state, kubeconfig, endpoints.json and logs/ live (default: $KUBERNAUT_HOME or ./.kubernaut)')
   .option('--port <n>', 'API server port (0 = a free port)', port, 0)
   .option('--host <addr>', 'address to listen on', '127.0.0.1')

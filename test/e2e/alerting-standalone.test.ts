@@ -51,5 +51,5 @@ test('kubernaut alerting loads the cluster\'s rules, scrapes kube-state-metrics 
 
   const rr = await eventually(() => JSON.parse(k.kubectlOk(['get', 'rr', '-n', 'standalone', '-o', 'json'])).items[0], 'RemediationRequest from the alert', 30_000, 250);
   assert.equal(rr.spec.signalName, 'DeploymentScaledToZero');
-  assert.deepEqual(rr.spec.targetResource, { kind: 'Deployment', name: 'web', namespace: 'standalone' });
+  assert.deepEqual(rr.spec.targetResource, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'standalone' });
 });

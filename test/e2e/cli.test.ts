@@ -45,7 +45,7 @@ test('up --help describes the whole stack and shows durations as durations', () 
   const r = kubernaut(['up', '--help']);
   assert.equal(r.code, 0, r.stderr);
   const help = r.stdout.replace(/\s+/g, ' ');
-  assert.match(help, /API server, control plane, DataStorage, Gateway and alerting/);
+  assert.match(help, /API server, control plane, DataStorage, Gateway, remediation controllers and alerting/);
   assert.match(help, /--scrape-interval <d> .*?\(default: 30s\)/);
   assert.match(help, /--evaluation-interval <d> .*?\(default: 30s\)/);
   assert.match(help, /--log-format <format>/);
@@ -58,21 +58,22 @@ test('up: progress lines on stdout, JSON logs in the data dir; `wait` started fi
   const up = background(['up', '--ephemeral', '--data-dir', dir, '--port', '0', '--no-control-plane', '--no-datastorage', '--prometheus', 'none'], { KUBERNAUT_LOG_LEVEL: 'info' });
   try {
     assert.equal(await waiter.exited, 0, waiter.stderr());
-    assert.equal(waiter.stdout().trim(), 'ready: api-server, gateway');
+    assert.equal(waiter.stdout().trim(), 'ready: api-server, gateway, controllers');
 
     const endpoints = JSON.parse(readFileSync(join(dir, 'endpoints.json'), 'utf8'));
     assert.match(endpoints.apiServer, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.match(endpoints.gateway, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(endpoints.pid, up.proc.pid);
-    assert.deepEqual(endpoints.ready, { apiServer: true, gateway: true });
+    assert.deepEqual(endpoints.ready, { apiServer: true, gateway: true, controllers: true });
 
     await eventually(() => /^kubernaut is ready/m.test(up.stdout()), 'the ready line');
     const lines = up.stdout().trim().split('\n');
-    assert.equal(lines.length, 4, up.stdout());
+    assert.equal(lines.length, 5, up.stdout());
     assert.equal(lines[0], `API server: ${endpoints.apiServer}`);
     assert.equal(lines[1], `export KUBECONFIG=${join(dir, 'kubeconfig')}`);
     assert.match(lines[2], new RegExp(`^gateway: ${endpoints.gateway} `));
-    assert.equal(lines[3].replace(/after [\d.]+ s/, 'after N s'), `kubernaut is ready after N s (logs: ${join(dir, 'logs', 'kubernaut.log')})`);
+    assert.equal(lines[3], `controllers: signalprocessing, orchestrator (metrics ${endpoints.controllers}/metrics)`);
+    assert.equal(lines[4].replace(/after [\d.]+ s/, 'after N s'), `kubernaut is ready after N s (logs: ${join(dir, 'logs', 'kubernaut.log')})`);
     assert.ok(!lines.some((l) => l.startsWith('{')), 'no JSON log line among the progress lines');
     const log = readFileSync(join(dir, 'logs', 'kubernaut.log'), 'utf8').trim().split('\n');
     assert.ok(log.length > 0 && log.every((l) => typeof JSON.parse(l).msg === 'string'), 'the log file holds JSON lines');
@@ -83,7 +84,7 @@ test('up: progress lines on stdout, JSON logs in the data dir; `wait` started fi
     assert.equal(gateway.stdout, `${endpoints.gateway}\n`);
     const all = kubernaut(['endpoints', '--data-dir', dir]);
     assert.equal(all.code, 0, all.stderr);
-    assert.deepEqual(all.stdout.trim().split('\n').map((l) => l.split(/\s+/)), [['api-server', endpoints.apiServer], ['gateway', endpoints.gateway]]);
+    assert.deepEqual(all.stdout.trim().split('\n').map((l) => l.split(/\s+/)), [['api-server', endpoints.apiServer], ['gateway', endpoints.gateway], ['controllers', endpoints.controllers]]);
     const prometheus = kubernaut(['endpoints', 'prometheus', '--data-dir', dir]);
     assert.equal(prometheus.code, 1);
     assert.match(prometheus.stderr, /prometheus is not running/);

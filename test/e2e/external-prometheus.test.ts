@@ -199,7 +199,7 @@ test('the PVC fault fires the alert in Prometheus and the Gateway creates the Re
     const r = c.kubectl(['get', 'rr', '-n', NS, '-o', 'json']);
     return r.code === 0 && JSON.parse(r.stdout).items[0];
   }, 'a RemediationRequest in demo-statefulset', 60_000, 500);
-  assert.deepEqual(rr.spec.targetResource, { kind: 'StatefulSet', name: 'kv-store', namespace: NS });
+  assert.deepEqual(rr.spec.targetResource, { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'kv-store', namespace: NS });
   assert.equal(rr.spec.signalName, ALERT);
   assert.equal(rr.spec.severity, 'critical');
 });
