@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
-import { startStack } from './stack.ts';
+import { spawnKubernaut, startStack } from './stack.ts';
 
 const NS = 'rr-bench';
 const IN_FLIGHT = 500;
@@ -58,9 +58,20 @@ async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<unkn
 }
 
 export async function remediationBench(): Promise<void> {
-  const stack = await startStack(['--no-gateway', '--prometheus', 'none', '--kubelet-delays', '0']);
+  await scenario('controllers inside up (one event loop for everything)', false);
+  await scenario('controllers as their own process (kubernaut controllers), as deployed', true);
+}
+
+async function scenario(label: string, separateProcess: boolean): Promise<void> {
+  console.log(`### ${label}`);
+  const stack = await startStack(['--no-gateway', '--prometheus', 'none', '--kubelet-delays', '0', ...(separateProcess ? ['--no-controllers'] : [])]);
   const stops: Array<() => void> = [];
   try {
+    if (separateProcess) {
+      const { dataStorage } = JSON.parse(readFileSync(join(stack.dataDir, 'endpoints.json'), 'utf8'));
+      const { proc } = await spawnKubernaut(['controllers', '--kubeconfig', join(stack.dataDir, 'kubeconfig'), '--port', '0', '--datastorage-url', dataStorage], /^(controllers): /m);
+      stops.push(() => proc.kill('SIGTERM'));
+    }
     const kc = new KubeConfig();
     kc.loadFromString(readFileSync(join(stack.dataDir, 'kubeconfig'), 'utf8'));
     const api = kc.makeApiClient(CustomObjectsApi);

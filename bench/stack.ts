@@ -24,7 +24,9 @@ export function rssMb(pid: number): number {
 
 /** Spawns `kubernaut <args>` and resolves with its process and the ready pattern's group 1 (matched on stdout). */
 export async function spawnKubernaut(args: string[], ready: RegExp): Promise<{ proc: ChildProcess; match: string }> {
-  const proc = spawn(process.execPath, ['bin/kubernaut.js', ...args], {
+  // BENCH_CPU_PROF_DIR=<dir>: every kubernaut process of the bench writes a V8 CPU profile there on exit.
+  const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF_DIR] : [];
+  const proc = spawn(process.execPath, [...profile, 'bin/kubernaut.js', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, KUBERNAUT_LOG_LEVEL: 'error' },

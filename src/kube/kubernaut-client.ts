@@ -139,11 +139,22 @@ export class KubernautClient {
    * read. On 409 the object is read again and `mutate` called again on the fresh copy (so it must
    * compute from its argument, not from an earlier read). `mutate` may change its argument; it
    * returns the new status, or undefined when nothing needs writing (then no write, undefined).
-   * A missing object is client-node's 404 ApiException.
+   * A missing object is client-node's 404 ApiException. `opts.from`: a copy believed current (e.g.
+   * the cache's), used instead of a read for the first attempt.
    */
-  async updateStatus<K extends KubernautKind>(kind: K, key: ObjectKey, mutate: (current: KubernautTypes[K]) => StatusOf<K> | undefined): Promise<KubernautTypes[K] | undefined> {
+  async updateStatus<K extends KubernautKind>(
+    kind: K,
+    key: ObjectKey,
+    mutate: (current: KubernautTypes[K]) => StatusOf<K> | undefined,
+    opts: { from?: KubernautTypes[K] } = {},
+  ): Promise<KubernautTypes[K] | undefined> {
     for (let attempt = 0; ; attempt++) {
-      const current = withTypeMeta(kind, await this.api.getNamespacedCustomObject({ ...gvr(kind), namespace: key.namespace, name: key.name }));
+      // `from` (the informer's copy) saves the read on the first attempt; if it is stale, the
+      // resourceVersion makes the write a 409 and the next attempt reads the object afresh.
+      const current =
+        attempt === 0 && opts.from?.metadata?.resourceVersion
+          ? withTypeMeta(kind, opts.from)
+          : withTypeMeta(kind, await this.api.getNamespacedCustomObject({ ...gvr(kind), namespace: key.namespace, name: key.name }));
       const status = mutate(structuredClone(current));
       if (status === undefined) return undefined;
       const body = { ...current, status };

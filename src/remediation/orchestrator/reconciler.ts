@@ -239,7 +239,7 @@ export class OrchestratorReconciler implements Reconciler {
             return undefined;
           }
           return applyToStatus(current.status, d, this.o.clock.now());
-        });
+        }, { from: rr });
       } catch (err) {
         if (statusCodeOf(err) === 404) return;
         throw err;

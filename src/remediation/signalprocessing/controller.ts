@@ -74,7 +74,8 @@ export async function startSignalProcessingController(opts: SignalProcessingCont
   const reconciler = new SignalProcessingReconciler({
     store: {
       get: async (key) => informer.get(key),
-      updateStatus: (key, mutate) => client.updateStatus('SignalProcessing', key, mutate),
+      // Starting from the cache saves a read per phase; a stale copy costs a 409 and a fresh read.
+      updateStatus: (key, mutate) => client.updateStatus('SignalProcessing', key, mutate, { from: informer.get(key) }),
     },
     reader: new KubeClusterReader(kc),
     policies,
