@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import type { Clock } from '../platform/clock.ts';
-import { isConflict, isNotFound } from './kube-errors.ts';
+import { isConflict, isNotFound } from '../kube/api-errors.ts';
 
 export interface HeldLock {
   release(): Promise<void>;

@@ -7,7 +7,7 @@
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { ResourceRef } from './signal.ts';
 import { apiVersionOfKind } from './target-from-labels.ts';
-import { isNotFound } from './kube-errors.ts';
+import { isNotFound } from '../kube/api-errors.ts';
 
 export const MAX_OWNER_DEPTH = 5;
 

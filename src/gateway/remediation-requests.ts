@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../platform/clock.ts';
-import { isConflict, isNotFound } from './kube-errors.ts';
+import { isConflict, isNotFound } from '../kube/api-errors.ts';
 import {
   ANNOTATION_CREATED_AT, COMPONENT_REMEDIATION, KUBERNAUT_API_VERSION, LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_SIGNAL_FINGERPRINT,
   MANAGED_BY_GATEWAY, REMEDIATION_REQUEST_GVR, fingerprintLabelValue, isTerminalRemediationPhase,

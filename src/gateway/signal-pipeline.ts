@@ -17,7 +17,7 @@ import {
   type RemediationTarget,
 } from './remediation-requests.ts';
 import { TtlCache } from './ttl-cache.ts';
-import { isInvalid, isNotFound, messageOf } from './kube-errors.ts';
+import { isInvalid, isNotFound, messageOf } from '../kube/api-errors.ts';
 import { validateTarget } from './target-validation.ts';
 import { LABEL_MANAGED, isManagedScope } from '../api/v1alpha1/index.ts';
 import type { NormalizedSignal, ResourceRef } from './signal.ts';

@@ -9,6 +9,8 @@ export function statusCodeOf(err: unknown): number | undefined {
 export const isNotFound = (err: unknown): boolean => statusCodeOf(err) === 404;
 /** 409: AlreadyExists on create, Conflict (stale resourceVersion) on update. */
 export const isConflict = (err: unknown): boolean => statusCodeOf(err) === 409;
+/** 422 Invalid or 400 BadRequest: the object itself is refused, sending it again cannot help. */
+export const isInvalid = (err: unknown): boolean => statusCodeOf(err) === 422 || statusCodeOf(err) === 400;
 /** 410: the resourceVersion we asked to resume from is no longer kept by the API server. */
 export const isGone = (err: unknown): boolean => statusCodeOf(err) === 410;
 
