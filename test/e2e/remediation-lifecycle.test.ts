@@ -8,7 +8,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { ROOT, startKubernaut, type RunningKubernaut } from '../helpers/kubernaut-process.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually, ROOT, startKubernaut, type RunningKubernaut } from '../helpers/kubernaut-process.ts';
 import {
   KV_STORE, childrenOf, completeAnalysisWithWorkflow, createRR, getObject, patchStatus, waitForObject, waitForPhase, waitForRR,
 } from '../helpers/remediation.ts';
@@ -124,6 +126,28 @@ test('main path with approval: Pending -> Processing -> Analyzing -> AwaitingApp
   for (const kind of ['signalprocessing', 'aianalysis', 'remediationapprovalrequest', 'workflowexecution', 'effectivenessassessment']) {
     assert.equal(childrenOf(k, kind, NS, rr).length, 1, kind);
   }
+
+  // The lifecycle's audit events feed DataStorage's remediation history, keyed by the remediation target.
+  const dataStorage = JSON.parse(readFileSync(join(k.dataDir, 'endpoints.json'), 'utf8')).dataStorage;
+  const entry = await eventually(async () => {
+    const res = await fetch(`${dataStorage}/api/v1/remediation-history?kind=StatefulSet&name=kv-store&namespace=${NS}`);
+    const body = (await res.json()) as { remediations: Array<Record<string, any>> };
+    return body.remediations.find((e) => e.remediationId === rr && e.outcome === 'Remediated');
+  }, 'the remediation in DataStorage history', 30_000, 250);
+  assert.equal(entry.fingerprint, done.spec.signalFingerprint);
+  assert.equal(entry.workflowId, 'fix-statefulset-pvc-v1');
+  assert.equal(entry.preRemediationSpecHash, executing.status.preRemediationSpecHash);
+  assert.equal(entry.signalTarget.kind, 'Pod');
+  assert.equal(entry.remediationTarget.kind, 'StatefulSet');
+  assert.equal(entry.phase, 'Completed');
+  const byFingerprint = (await (await fetch(`${dataStorage}/api/v1/remediation-history?fingerprint=${done.spec.signalFingerprint}`)).json()) as { remediations: Array<{ remediationId: string }> };
+  assert.ok(byFingerprint.remediations.some((e) => e.remediationId === rr));
+  // The Orchestrator's Events tell the story on the RR itself.
+  const events = k.kubectlOk(['get', 'events', '-n', NS, '--field-selector', `involvedObject.name=${rr}`, '-o', 'jsonpath={.items[*].reason}']);
+  assert.ok(events.split(' ').length >= 3, `events on the RR: ${events}`);
+  // Several kinds at once, as the scenario follows along (without -w, which kubectl refuses for several kinds).
+  const table = k.kubectlOk(['get', 'rr,sp,aa,rar,we,ea', '-n', NS]);
+  for (const name of [rr, `sp-${rr}`, `ai-${rr}`, `rar-${rr}`, `we-${rr}`, `ea-${rr}`]) assert.match(table, new RegExp(`/${name}\\s`));
 });
 
 test('auto-approved analysis goes straight to Executing', async () => {
