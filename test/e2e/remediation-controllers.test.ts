@@ -57,8 +57,12 @@ test('two replicas: one leader per controller; the leader killed mid-remediation
   assert.ok([a.identity, b.identity].includes(holder));
   assert.ok([a.identity, b.identity].includes(await eventually(() => leaseHolder('kubernaut-signalprocessing-leader'), 'a signalprocessing leader')));
   const leaderOf = async (s: { metrics: string }) => ((await (await fetch(`${s.metrics}/leadership`)).json()) as { leading: string[] }).leading;
-  const leading = [...(await leaderOf(a)), ...(await leaderOf(b))].sort();
-  assert.deepEqual(leading, ['ro', 'sp'], 'each controller is led by exactly one replica');
+  // A replica reports a controller as led once it has started it (informers synced), a moment after winning its Lease.
+  const bothLed = async () => {
+    const leading = [...(await leaderOf(a)), ...(await leaderOf(b))].sort();
+    return leading.join(',') === 'ro,sp' ? leading : undefined;
+  };
+  assert.deepEqual(await eventually(bothLed, 'each controller led by exactly one replica'), ['ro', 'sp']);
 
   const rr = createRR(k, { timeouts: PATIENT });
   await waitForPhase(k, NS, rr, 'Analyzing');
