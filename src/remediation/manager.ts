@@ -102,7 +102,7 @@ class LeadingController {
     private readonly identity: string,
     private readonly base: Omit<ControllerContext, 'log'>,
   ) {
-    this.done = this.campaign();
+    this.done = this.campaign().catch((err: unknown) => componentLogger(LONG_NAMES[name]).error({ err: (err as Error).message }, 'controller stopped for good'));
   }
 
   isLeading(): boolean {
@@ -131,9 +131,16 @@ class LeadingController {
       });
       // run() resolves once leadership is won (or the candidacy ends); the term lasts until `lost` aborts.
       let term: Promise<void> | undefined;
-      await this.elector.run((lost) => {
-        term = this.lead(lost, log);
-      });
+      try {
+        await this.elector.run((lost) => {
+          term = this.lead(lost, log);
+        });
+      } catch (err) {
+        // The API server cannot be reached (yet): a controller process waits for it, it does not exit.
+        log.warn({ err: (err as Error).message }, 'cannot campaign for leadership; retrying');
+        await clock.sleep(atLeastReal(2_000, 1_000)).catch(() => undefined);
+        continue;
+      }
       await term;
     }
   }
