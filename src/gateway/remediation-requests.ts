@@ -9,7 +9,7 @@ import type { Clock } from '../platform/clock.ts';
 import { isConflict, isNotFound } from '../kube/api-errors.ts';
 import {
   ANNOTATION_CREATED_AT, COMPONENT_REMEDIATION, KUBERNAUT_API_VERSION, LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_SIGNAL_FINGERPRINT,
-  MANAGED_BY_GATEWAY, REMEDIATION_REQUEST_GVR, fingerprintLabelValue, isTerminalRemediationPhase,
+  MANAGED_BY_GATEWAY, REMEDIATION_REQUEST_GVR, compareRemediationRequestAge, fingerprintLabelValue, isTerminalRemediationPhase,
   type RemediationRequest, type RemediationRequestStatus,
 } from '../api/v1alpha1/index.ts';
 import { OccurrenceBatcher, type Occurrences } from './occurrence-batcher.ts';
@@ -143,7 +143,7 @@ export class RemediationRequests {
     const now = this.clock.now();
     return list.items
       .filter((rr) => rr.spec?.signalFingerprint === fingerprint && absorbsRepeats(rr, now, firingTime))
-      .sort((a, b) => String(meta(a).creationTimestamp ?? '').localeCompare(String(meta(b).creationTimestamp ?? '')) || meta(a).name.localeCompare(meta(b).name))[0];
+      .sort(compareRemediationRequestAge)[0];
   }
 
   async create(rr: RemediationRequest): Promise<RemediationRequest> {

@@ -15,6 +15,7 @@ export * from './generated/remediationapprovalrequest.ts';
 export * from './generated/notificationrequest.ts';
 export * from './generated/remediationworkflow.ts';
 export * from './labels.ts';
+export * from './remediation-age.ts';
 export * from './managed-scope.ts';
 export * from './timeouts-annotation.ts';
 

@@ -5,7 +5,7 @@
  *   pre-analysis:  UnmanagedResource, DuplicateInProgress, ConsecutiveFailures, ExponentialBackoff
  *   post-analysis: IneffectiveChain, ResourceBusy, RecentlyRemediated
  */
-import { isTerminalRemediationPhase, type RemediationRequest } from '../../api/v1alpha1/index.ts';
+import { compareRemediationRequestAge, isTerminalRemediationPhase, type RemediationRequest } from '../../api/v1alpha1/index.ts';
 import type { RoutingConfig } from './config.ts';
 import type { BlockReason, Snapshot } from './model.ts';
 import { chronological, isTerminal, mergePast, pastFromLive, type PastRemediation } from './past-remediations.ts';
@@ -27,11 +27,16 @@ export interface Block {
 export type RoutingStage = 'pre-analysis' | 'post-analysis';
 
 const nameOf = (rr: RemediationRequest) => rr.metadata?.name ?? '';
-const createdMs = (rr: RemediationRequest) => toMs(rr.metadata?.creationTimestamp as string | Date | undefined) ?? 0;
 
-/** Older = created earlier, ties broken by name (so two RRs never both wait for each other). */
+/**
+ * Which RR of a fingerprint is the original: one already in progress (processing started) before
+ * one that is not, whatever their age; otherwise the older (see compareRemediationRequestAge). A
+ * strict order, so two RRs never both wait for each other.
+ */
 export function isOlder(a: RemediationRequest, b: RemediationRequest): boolean {
-  return createdMs(a) < createdMs(b) || (createdMs(a) === createdMs(b) && nameOf(a) < nameOf(b));
+  const started = (rr: RemediationRequest) => !!rr.status?.processingStartTime;
+  if (started(a) !== started(b)) return started(a);
+  return compareRemediationRequestAge(a, b) < 0;
 }
 
 /** Backoff after the n-th consecutive failure: 1, 2, 4, 8, then 10 minutes (by default). */

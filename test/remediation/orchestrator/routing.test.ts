@@ -110,6 +110,23 @@ test('DuplicateInProgress: a younger RR (or one created at the same instant with
   assert.equal(d.status?.overallPhase, 'Processing');
 });
 
+test('DuplicateInProgress: created in the same second, the RR already in progress is the original, whatever the names say', () => {
+  // creationTimestamp has whole seconds; the younger RR's random name sorts first.
+  const original = pastRR('rr-aaaaaaaaaaaa-zzzzzzzz', 'Analyzing', T0, { processingStartTime: iso(T0 + 100) });
+  const me = remediationRequest({ name: 'rr-aaaaaaaaaaaa-00000000', createdMs: T0, annotations: { 'kubernaut.ai/created-at': iso(T0 + 600) }, status: { overallPhase: 'Pending', startTime: iso(T0 + 600) } });
+  const d = decide(snapshot(me, { sameFingerprint: [original] }));
+  assert.equal(d.status?.overallPhase, 'Blocked');
+  assert.equal(d.status?.blockReason, 'DuplicateInProgress');
+  assert.equal(d.status?.duplicateOf, original.metadata!.name);
+});
+
+test('DuplicateInProgress: of two RRs not yet started in the same second, the Gateway\'s millisecond receipt time decides, not the name', () => {
+  const first = remediationRequest({ name: 'rr-aaaaaaaaaaaa-zzzzzzzz', createdMs: T0, annotations: { 'kubernaut.ai/created-at': iso(T0 + 100) }, status: { overallPhase: 'Pending', startTime: iso(T0) } });
+  const second = remediationRequest({ name: 'rr-aaaaaaaaaaaa-00000000', createdMs: T0, annotations: { 'kubernaut.ai/created-at': iso(T0 + 700) }, status: { overallPhase: 'Pending', startTime: iso(T0) } });
+  assert.equal(decide(snapshot(second, { sameFingerprint: [first] })).status?.blockReason, 'DuplicateInProgress');
+  assert.equal(decide(snapshot(first, { sameFingerprint: [second] })).status?.overallPhase, 'Processing');
+});
+
 test('DuplicateInProgress: original terminal → Skipped with duplicateOf set and the outcome copied', () => {
   const original = pastRR('rr-aaaaaaaaaaaa-original', 'Executing', T0 - MINUTE);
   const sim = new Simulation();
