@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 /**
  * Import boundaries. Kubernaut's own services reach a cluster only through the Kubernetes API
  * (client-node), so only the embedded cluster itself, the command line that assembles it, the
- * benchmarks and the tests may import `src/cluster`. Inside `src/cluster`, dependencies point
+ * benchmarks, the evaluation harness and the tests may import `src/cluster`. Inside `src/cluster`, dependencies point
  * down: `core` (object model and shared helpers) imports nothing of the cluster, `client` only
  * `core`, the API server and each component neither each other nor the assembly; only
  * `control-plane` and `embedded-cluster.ts` put the pieces together.
@@ -14,7 +14,7 @@ const restrict = (message, ...regexes) => ({
   // no-restricted-imports does not look at `import()` expressions.
   'no-restricted-syntax': ['error', ...regexes.map((regex) => ({ selector: `ImportExpression > Literal[value=/${regex.replaceAll('/', '\\/')}/]`, message }))],
 });
-const CLUSTER_BOUNDARY = 'Kubernaut reaches a cluster only through the Kubernetes API (@kubernetes/client-node); only src/cluster, src/cli, bench and test import src/cluster.';
+const CLUSTER_BOUNDARY = 'Kubernaut reaches a cluster only through the Kubernetes API (@kubernetes/client-node); only src/cluster, src/cli, bench, eval and test import src/cluster.';
 const COMPONENTS = ['apiserver', 'controllers', 'scheduler', 'kubelet', 'local-path-provisioner', 'kube-state-metrics'];
 const componentRules = COMPONENTS.map((name) => ({
   files: [`src/cluster/${name}/**/*.ts`],
@@ -40,7 +40,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.ts', '**/*.js'],
-    ignores: ['src/cluster/**', 'src/cli/**', 'bench/**', 'test/**'],
+    ignores: ['src/cluster/**', 'src/cli/**', 'bench/**', 'eval/**', 'test/**'],
     rules: restrict(CLUSTER_BOUNDARY, '^(\\.\\./)+(src/)?cluster(/|$)'),
   },
   { files: ['src/cluster/core/**/*.ts'], rules: restrict('src/cluster/core is the bottom layer: it imports nothing else of the cluster.', '^\\.\\./[^.]') },

@@ -15,6 +15,8 @@ export interface ControllersFlags {
   namespace: string;
   datastorageUrl?: string;
   datastorageTokenFile?: string;
+  investigatorUrl?: string;
+  investigatorTokenFile?: string;
   auditSpillDir?: string;
   port: number;
   host: string;
@@ -23,7 +25,17 @@ export interface ControllersFlags {
 }
 
 export async function runControllers(opts: ControllersFlags): Promise<void> {
-  const [{ AuditClient, NoopAuditSink }, { startControllerManager }] = await Promise.all([import('../datastorage/client/audit-client.ts'), import('../remediation/manager.ts')]);
+  const [{ AuditClient, NoopAuditSink }, { startControllerManager, controllersToRun }] = await Promise.all([import('../datastorage/client/audit-client.ts'), import('../remediation/manager.ts')]);
+  let running: ControllerName[];
+  try {
+    // AIAnalysis needs an investigator: left out beside other controllers (logged), an error alone.
+    running = controllersToRun({ controllers: opts.only, investigatorUrl: opts.investigatorUrl });
+    if (opts.investigatorUrl && !(URL.canParse(opts.investigatorUrl) && /^https?:$/.test(new URL(opts.investigatorUrl).protocol))) throw new Error(`--investigator-url "${opts.investigatorUrl}" is not an http(s) URL`);
+  } catch (err) {
+    process.stderr.write(`kubernaut controllers: ${(err as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const clock = new ScaledClock(opts.timeScale);
   const kc = await loadKubeConfig(opts.kubeconfig);
   const token = opts.datastorageTokenFile ? tokenFromFile(opts.datastorageTokenFile) : undefined;
@@ -34,16 +46,18 @@ export async function runControllers(opts: ControllersFlags): Promise<void> {
     kubeconfig: kc,
     clock,
     audit,
-    controllers: opts.only,
+    controllers: running,
     namespace: opts.namespace,
     dataStorageUrl: opts.datastorageUrl,
     dataStorageToken: token,
+    investigatorUrl: opts.investigatorUrl,
+    investigatorToken: opts.investigatorTokenFile ? tokenFromFile(opts.investigatorTokenFile) : undefined,
     leaderElection: opts.leaderElect,
     host: opts.host,
     port: opts.port,
   });
-  componentLogger('controllers').info({ controllers: opts.only, identity: manager.identity, url: manager.url, audit: opts.datastorageUrl ?? 'discarded' }, 'controllers are up');
-  process.stdout.write(`controllers: ${opts.only.join(', ')} (identity ${manager.identity}; metrics ${manager.url}/metrics)\n`);
+  componentLogger('controllers').info({ controllers: running, investigator: opts.investigatorUrl ?? 'none', identity: manager.identity, url: manager.url, audit: opts.datastorageUrl ?? 'discarded' }, 'controllers are up');
+  process.stdout.write(`controllers: ${running.join(', ')} (identity ${manager.identity}; metrics ${manager.url}/metrics)\n`);
   onSignals(async () => {
     await manager.close();
     await audit.close?.();

@@ -11,7 +11,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const COMPONENTS = ['apiServer', 'controlPlane', 'dataStorage', 'gateway', 'controllers', 'alerting'] as const;
+export const COMPONENTS = ['apiServer', 'controlPlane', 'dataStorage', 'gateway', 'controllers', 'alerting', 'investigator'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 /** How the command line spells each component (`kubernaut wait --for control-plane`). */
@@ -22,9 +22,10 @@ export const COMPONENT_FLAGS: Record<Component, string> = {
   gateway: 'gateway',
   controllers: 'controllers',
   alerting: 'alerting',
+  investigator: 'investigator',
 };
 
-export type EndpointUrls = Partial<Record<'apiServer' | 'kubeStateMetrics' | 'dataStorage' | 'gateway' | 'controllers' | 'prometheus' | 'alertmanager', string>>;
+export type EndpointUrls = Partial<Record<'apiServer' | 'kubeStateMetrics' | 'dataStorage' | 'gateway' | 'controllers' | 'prometheus' | 'alertmanager' | 'investigator' | 'mockLlm', string>>;
 
 export interface Endpoints extends EndpointUrls {
   /** The `kubernaut up` process, so a reader can tell a live stack from a file left by a killed one. */
@@ -63,6 +64,12 @@ export class EndpointsFile {
   ready(component: Component, urls: EndpointUrls = {}): void {
     for (const [key, url] of Object.entries(urls)) if (url) this.content[key as keyof EndpointUrls] = url;
     this.content.ready[component] = true;
+    this.write();
+  }
+
+  /** Records URLs of a part that has no readiness of its own (e.g. the mock LLM, ready with the investigator). */
+  update(urls: EndpointUrls): void {
+    for (const [key, url] of Object.entries(urls)) if (url) this.content[key as keyof EndpointUrls] = url;
     this.write();
   }
 

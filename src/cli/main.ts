@@ -9,6 +9,7 @@ import { parseQuantity } from '../cluster/core/quantity.ts';
 import { ALERTING_MODES, DEFAULT_ALERTMANAGER_PORT, DEFAULT_PROMETHEUS_PORT, type AlertingMode } from '../stack/alerting-modes.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { COMPONENT_FLAGS, type Component } from './endpoints.ts';
+import { ENDPOINT_NAMES } from './show-endpoints.ts';
 import { AUTH_MODES } from './service-auth.ts';
 import { CONTROLLER_NAMES, type ControllerName } from '../remediation/controller-names.ts';
 
@@ -121,6 +122,9 @@ function withAuthOptions(command: Command, rights: string): Command {
     .option('--token-file <file>', 'also accept these static bearer tokens (kube-apiserver --token-auth-file CSV); with --auth none every listed user may do everything');
 }
 
+// Spelled out here rather than imported: --help must not load the LLM modules.
+const LLM_PROVIDERS_HELP = 'openai-compatible, openai, azure-openai, anthropic, gemini, ollama, vllm, litellm, lmstudio';
+
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command();
@@ -128,7 +132,7 @@ program.name('kubernaut').description('AIOps for Kubernetes: detect incidents an
 
 program
   .command('up')
-  .description('run the whole embedded stack in the foreground: API server, control plane, DataStorage, Gateway, remediation controllers and alerting (kubectl can connect as soon as the API server is up; `kubernaut wait` waits for the rest)')
+  .description('run the whole embedded stack in the foreground: API server, control plane, DataStorage, Gateway, remediation controllers, investigator (with the offline mock LLM unless a model is configured) and alerting (kubectl can connect as soon as the API server is up; `kubernaut wait` waits for the rest)')
   .option('--data-dir <dir>', 'where state, kubeconfig, endpoints.json and logs/ live (default: $KUBERNAUT_HOME or ./.kubernaut)')
   .option('--port <n>', 'API server port (0 = a free port)', port, 0)
   .option('--host <addr>', 'address to listen on', '127.0.0.1')
@@ -147,7 +151,14 @@ program
   .option('--gateway-port <n>', 'Gateway port (0 = a free port)', port, 0)
   .option('--no-gateway', 'do not run the Gateway')
   .option('--controllers-port <n>', 'metrics and health port of the remediation controllers (0 = a free port)', port, 0)
-  .option('--no-controllers', 'do not run the remediation controllers (SignalProcessing, Orchestrator), e.g. to run `kubernaut controllers` on their own')
+  .option('--no-controllers', 'do not run the remediation controllers (SignalProcessing, Orchestrator, AIAnalysis), e.g. to run `kubernaut controllers` on their own')
+  .option('--investigator-port <n>', 'investigator port (0 = a free port)', port, 0)
+  .option('--no-investigator', 'do not run the investigator (nor the AIAnalysis controller, which needs it)')
+  .option('--mock-llm-port <n>', 'port of the offline mock LLM started when no model is configured (0 = a free port)', port, 0)
+  .option('--llm-config <file>', 'LLM settings (YAML/JSON: provider, model, endpoint, apiKey or apiKeyFile, temperature, timeoutSeconds, maxRetries); without any LLM setting the offline mock LLM is used')
+  .option('--llm-provider <name>', `LLM provider: ${LLM_PROVIDERS_HELP}`)
+  .option('--llm-model <name>', 'model name, e.g. gpt-4o or claude-sonnet-4-5')
+  .option('--llm-endpoint <url>', 'base URL of the provider\'s API (OpenAI-compatible servers: the /v1 URL)')
   .option('--datastorage-port <n>', 'DataStorage port (0 = a free port)', port, 0)
   .option('--no-datastorage', 'do not run DataStorage (audit events are then discarded)')
   .option('--database-url <url>', 'PostgreSQL for DataStorage instead of the embedded PGlite')
@@ -184,7 +195,7 @@ program
 
 program
   .command('endpoints')
-  .argument('[name]', 'one of api-server, kube-state-metrics, datastorage, gateway, controllers, prometheus, alertmanager: print just its URL')
+  .argument('[name]', `one of ${Object.keys(ENDPOINT_NAMES).join(', ')}: print just its URL`)
   .description('print where the components of the `kubernaut up` on the data dir listen (from its endpoints.json)')
   .option('--data-dir <dir>', 'the data dir of the `kubernaut up` (default: $KUBERNAUT_HOME or ./.kubernaut)')
   .action(async (name: string | undefined, opts: { dataDir?: string }) => {
@@ -258,12 +269,14 @@ function controllerNames(value: string, previous: ControllerName[] = []): Contro
 
 program
   .command('controllers')
-  .description('run Kubernaut\'s remediation controllers (SignalProcessing, RemediationOrchestrator) against a cluster, each under its own Lease')
+  .description('run Kubernaut\'s remediation controllers (SignalProcessing, RemediationOrchestrator, AIAnalysis) against a cluster, each under its own Lease')
   .option('--kubeconfig <file>', 'cluster to talk to (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
   .option('--only <names>', `the controllers to run, comma-separated: ${CONTROLLER_NAMES.join(', ')} (default: all)`, controllerNames)
   .option('--namespace <ns>', 'the controller namespace: Leases, policy ConfigMaps, RemediationRequests of cluster-scoped targets', 'kubernaut-system')
   .option('--datastorage-url <url>', 'DataStorage base URL: audit trail and remediation history (without it, audit events are discarded and history is the live RemediationRequests only)')
   .option('--datastorage-token-file <file>', 'bearer token for a DataStorage that requires one (read on every use)')
+  .option('--investigator-url <url>', 'the investigator the AIAnalysis controller submits analyses to (without it, aa does not run)')
+  .option('--investigator-token-file <file>', 'bearer token for the investigator (read on every use)')
   .option('--audit-spill-dir <dir>', 'where audit events wait while DataStorage is unreachable')
   .option('--port <n>', 'metrics and health port', port, 8081)
   .option('--host <addr>', 'address the metrics endpoint listens on (0.0.0.0 for every interface)', '127.0.0.1')
@@ -272,6 +285,39 @@ program
   .action(async (opts) => {
     const { runControllers } = await import('./controllers.ts');
     await runControllers({ ...opts, only: opts.only?.length ? opts.only : [...CONTROLLER_NAMES] });
+  });
+
+const investigatorCommand = program
+  .command('investigator')
+  .description('run the investigator alone: the LLM agent that finds the root cause of an incident and picks a catalog workflow (HTTP API for the AIAnalysis controller)')
+  .option('--kubeconfig <file>', 'cluster the read-only tools look at (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+  .option('--port <n>', 'port', port, 8080)
+  .option('--host <addr>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+  .requiredOption('--datastorage-url <url>', 'DataStorage base URL: workflow catalog, remediation history, audit trail')
+  .option('--datastorage-token-file <file>', 'bearer token for a DataStorage that requires one (read on every use)')
+  .option('--audit-spill-dir <dir>', 'where audit events wait while DataStorage is unreachable')
+  .option('--prometheus-url <url>', 'Prometheus HTTP API the PromQL tools query (the embedded alerting or any Prometheus)')
+  .option('--llm-config <file>', 'LLM settings (YAML/JSON: provider, model, endpoint, apiKey or apiKeyFile, temperature, timeoutSeconds, maxRetries); KUBERNAUT_LLM_* variables override it')
+  .option('--llm-provider <name>', `LLM provider: ${LLM_PROVIDERS_HELP}`)
+  .option('--llm-model <name>', 'model name')
+  .option('--llm-endpoint <url>', 'base URL of the provider\'s API')
+  .option('--time-scale <n>', 'divide every waiting time by N', positiveNumber, 1);
+withAuthOptions(investigatorCommand, '`create` / `get` on `investigations`')
+  .action(async (opts) => {
+    const { runInvestigator } = await import('./investigator.ts');
+    await runInvestigator(opts);
+  });
+
+program
+  .command('mock-llm')
+  .description('run the deterministic offline mock LLM: an OpenAI-compatible chat-completions server with tool calling that investigates from tool results (for demos and tests)')
+  .option('--port <n>', 'port', port, 8089)
+  .option('--host <addr>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+  .option('--faults <spec>', 'fault injection for tests, comma-separated: malformed_json_once, wrong_parameter_once, unknown_workflow_once, low_confidence, no_answer, http_500_once, http_429_once, delay_ms=N')
+  .option('--report-usage', 'include an estimated `usage` in answers (by default none, as some servers do)')
+  .action(async (opts) => {
+    const { runMockLlm } = await import('./mock-llm.ts');
+    await runMockLlm(opts);
   });
 
 for (const verb of ['approve', 'reject'] as const) {

@@ -15,6 +15,8 @@ export const ENDPOINT_NAMES: Record<string, keyof EndpointUrls> = {
   controllers: 'controllers',
   prometheus: 'prometheus',
   alertmanager: 'alertmanager',
+  investigator: 'investigator',
+  'mock-llm': 'mockLlm',
 };
 
 export type EndpointsAnswer = { ok: true; text: string } | { ok: false; error: string };

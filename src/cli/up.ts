@@ -40,6 +40,14 @@ export interface UpOptions {
   gatewayPort: number;
   controllers: boolean;
   controllersPort: number;
+  /** Run the investigator (and, without a configured LLM, the mock LLM); needs DataStorage. */
+  investigator: boolean;
+  investigatorPort: number;
+  mockLlmPort: number;
+  llmConfig?: string;
+  llmProvider?: string;
+  llmModel?: string;
+  llmEndpoint?: string;
   datastorage: boolean;
   datastoragePort: number;
   databaseUrl?: string;
@@ -55,6 +63,11 @@ export interface UpOptions {
   alertmanagerBin?: string;
   /** `text`: progress lines on stdout, structured logs in DIR/logs/kubernaut.log; `json`: structured logs on stdout, progress on stderr. */
   logFormat?: 'text' | 'json';
+}
+
+/** The investigator needs the workflow catalog: no DataStorage, no investigator. */
+function runsInvestigator(opts: UpOptions): boolean {
+  return opts.investigator && opts.datastorage;
 }
 
 /** kind's node names: kind-control-plane, kind-worker, kind-worker2, ... */
@@ -78,6 +91,7 @@ function plannedComponents(opts: UpOptions): Component[] {
     ...(opts.gateway ? (['gateway'] as const) : []),
     ...(opts.controllers ? (['controllers'] as const) : []),
     ...(opts.prometheus !== 'none' ? (['alerting'] as const) : []),
+    ...(runsInvestigator(opts) ? (['investigator'] as const) : []),
   ];
 }
 
@@ -122,7 +136,11 @@ export async function runUp(opts: UpOptions): Promise<void> {
   const servicesStarted = startServices(ctx);
   // Alerting scrapes kube-state-metrics and sends to the Gateway: it needs both.
   const alertingStarted = Promise.all([controlPlaneStarted, servicesStarted]).then(([, services]) => startAlerting(ctx, services.gatewayUrl));
-  const started = Promise.allSettled([controlPlaneStarted, servicesStarted, alertingStarted]);
+  // The investigator queries the alerting's Prometheus API; the AIAnalysis controller needs the
+  // investigator: so investigator, then controllers.
+  const investigationStarted = Promise.all([servicesStarted, alertingStarted]).then(([services, prometheusUrl]) => startInvestigation(ctx, services, prometheusUrl));
+  const controllersStarted = Promise.all([servicesStarted, investigationStarted]).then(([services, investigatorUrl]) => startControllers(ctx, services, investigatorUrl));
+  const started = Promise.allSettled([controlPlaneStarted, servicesStarted, alertingStarted, investigationStarted, controllersStarted]);
 
   let closing: Promise<void> | undefined;
   const closeAll = () =>
@@ -201,8 +219,10 @@ async function startControlPlane({ opts, cluster, endpoints, say }: StartContext
   say(`control plane: ${opts.nodes} node${opts.nodes === 1 ? '' : 's'}, kube-state-metrics ${cluster.kubeStateMetricsUrl}`);
 }
 
+type StartedServices = Awaited<ReturnType<typeof import('../stack/kubernaut-services.ts').startServices>>;
+
 /** The Kubernaut CRDs, then DataStorage, then the Gateway (which audits to DataStorage). */
-async function startServices(ctx: StartContext): Promise<{ gatewayUrl?: string }> {
+async function startServices(ctx: StartContext): Promise<StartedServices> {
   const { opts, endpoints, say } = ctx;
   const { startServices } = await import('../stack/kubernaut-services.ts');
   const services = await startServices({
@@ -215,8 +235,8 @@ async function startServices(ctx: StartContext): Promise<{ gatewayUrl?: string }
     dataStoragePort: opts.datastoragePort,
     gateway: opts.gateway,
     gatewayPort: opts.gatewayPort,
-    controllers: opts.controllers,
-    controllersPort: opts.controllersPort,
+    // Started after the investigator (startControllers), which the AIAnalysis controller submits to.
+    controllers: false,
     crNamespace: opts.crNamespace,
     auth: await ctx.auth?.(),
     serviceToken: ctx.stackToken,
@@ -224,9 +244,6 @@ async function startServices(ctx: StartContext): Promise<{ gatewayUrl?: string }
       if (service === 'dataStorage') {
         endpoints.ready('dataStorage', { dataStorage: url });
         say(`datastorage: ${url}`);
-      } else if (service === 'controllers') {
-        endpoints.ready('controllers', { controllers: url });
-        say(`controllers: signalprocessing, orchestrator (metrics ${url}/metrics)`);
       } else {
         endpoints.ready('gateway', { gateway: url });
         say(`gateway: ${url} (Alertmanager webhook: ${url}/api/v1/signals/prometheus)`);
@@ -237,9 +254,68 @@ async function startServices(ctx: StartContext): Promise<{ gatewayUrl?: string }
   return services;
 }
 
-async function startAlerting(ctx: StartContext, gatewayUrl: string | undefined): Promise<void> {
+/** The investigator (with the mock LLM unless a model is configured); resolves to its URL. */
+async function startInvestigation(ctx: StartContext, services: StartedServices, prometheusUrl: string | undefined): Promise<string | undefined> {
+  const { opts, endpoints, say } = ctx;
+  if (!runsInvestigator(opts) || !services.dataStorageUrl) return undefined;
+  const { startInvestigation } = await import('../stack/investigation.ts');
+  const token = ctx.stackToken;
+  const investigation = await startInvestigation({
+    clock: ctx.clock,
+    kubeconfig: await ctx.clientConfig(),
+    host: opts.host,
+    investigatorPort: opts.investigatorPort,
+    mockLlmPort: opts.mockLlmPort,
+    llmConfig: opts.llmConfig,
+    llmProvider: opts.llmProvider,
+    llmModel: opts.llmModel,
+    llmEndpoint: opts.llmEndpoint,
+    dataStorageUrl: services.dataStorageUrl,
+    dataStorageToken: token ? () => token : undefined,
+    prometheusUrl,
+    audit: services.auditSink,
+    auth: await ctx.auth?.(),
+    onReady: (part, url, detail) => {
+      if (part === 'mockLlm') {
+        endpoints.update({ mockLlm: url });
+        say(`mock LLM: ${url} (${detail})`);
+      } else {
+        endpoints.ready('investigator', { investigator: url });
+        say(`investigator: ${url} (${detail})`);
+      }
+    },
+  });
+  ctx.closers.push(() => investigation.close());
+  return investigation.investigatorUrl;
+}
+
+/** SignalProcessing, the Orchestrator and, with an investigator, AIAnalysis. */
+async function startControllers(ctx: StartContext, services: StartedServices, investigatorUrl: string | undefined): Promise<void> {
+  const { opts, endpoints, say } = ctx;
+  if (!opts.controllers) return;
+  const { startControllers } = await import('../stack/kubernaut-services.ts');
+  const manager = await startControllers({
+    clock: ctx.clock,
+    kubeconfig: await ctx.clientConfig(),
+    host: opts.host,
+    controllersPort: opts.controllersPort,
+    audit: services.auditSink,
+    dataStorageUrl: services.dataStorageUrl,
+    serviceToken: ctx.stackToken,
+    investigatorUrl,
+  });
+  // Closed before the services: their last audit events still reach DataStorage.
+  ctx.closers.push(() => manager.close());
+  endpoints.ready('controllers', { controllers: manager.url });
+  say(`controllers: ${manager.controllers.map((c) => CONTROLLER_TITLES[c] ?? c).join(', ')} (metrics ${manager.url}/metrics)`);
+}
+
+const CONTROLLER_TITLES: Record<string, string> = { sp: 'signalprocessing', ro: 'orchestrator', aa: 'aianalysis' };
+
+/** Resolves to the Prometheus API URL the investigator queries, when alerting runs. */
+async function startAlerting(ctx: StartContext, gatewayUrl: string | undefined): Promise<string | undefined> {
   const { opts, cluster, endpoints, say } = ctx;
-  if (opts.prometheus === 'none') return;
+  if (opts.prometheus === 'none') return undefined;
   const { startAlerting } = await import('../stack/alerting.ts');
   const targets = [
     // A stable `instance`: the embedded kube-state-metrics gets a new port on every start, and an
@@ -268,4 +344,5 @@ async function startAlerting(ctx: StartContext, gatewayUrl: string | undefined):
   endpoints.ready('alerting', { prometheus: alerting.prometheusUrl, alertmanager: alerting.alertmanagerUrl });
   say(`alerts: ${alerting.prometheusUrl}/alerts (Prometheus API ${alerting.prometheusUrl}/api/v1)`);
   if (alerting.alertmanagerUrl && alerting.alertmanagerUrl !== alerting.prometheusUrl) say(`alertmanager: ${alerting.alertmanagerUrl}`);
+  return alerting.prometheusUrl;
 }

@@ -97,6 +97,21 @@ export class EmbeddedCluster {
     return this.controlPlane?.kubeStateMetricsUrl;
   }
 
+  /**
+   * Simulates a node whose kubelet died (`stopKubelet`) or came back (`startKubelet`), as
+   * `systemctl stop kubelet` would on a real node: nothing in the API says why, the node
+   * lifecycle controller notices the missing heartbeats and marks the node Unknown.
+   */
+  stopKubelet(nodeName: string): void {
+    if (!this.controlPlane) throw new Error('the control plane is not running');
+    this.controlPlane.stopKubelet(nodeName);
+  }
+
+  async startKubelet(nodeName: string): Promise<void> {
+    if (!this.controlPlane) throw new Error('the control plane is not running');
+    await this.controlPlane.startKubelet(nodeName);
+  }
+
   /** A client that talks to this cluster in-process, as a control-plane component. */
   client(userAgent: string): ClusterClient {
     return new ClusterClient({ handle: (req) => this.apiServer.handle(req) }, LOOPBACK_USER, userAgent);

@@ -16,6 +16,7 @@ import { keyOf, keyString, type ObjectKey } from './object-key.ts';
 import { apiVersionOf, resourcePath, type ResourceType } from './resource.ts';
 import { isNewerResourceVersion, isStaleResourceVersion } from './resource-version.ts';
 import { WireApi } from './wire-api.ts';
+import { untilAborted } from '../platform/abort.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 /** For 'update' `old` is the previous cached copy; for 'delete' `obj` is the last known state. */
@@ -210,7 +211,7 @@ export class Informer<T extends KubernetesObject> {
     this.reflectedSinceList.clear();
     this.listing = true;
     try {
-      const list = await untilAborted(this.wire.listJson<T>(this.path, { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector }), stop);
+      const list = await untilAborted(this.wire.listJson<T>(this.path, { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector }), stop, () => new Error('stopped'));
       this.replaceWith(list.items ?? [], list.metadata?.resourceVersion ?? '');
     } finally {
       this.listing = false;
@@ -361,15 +362,3 @@ function pickNewer(a: string | undefined, b: string | undefined): string | undef
   return isNewerResourceVersion(a, b) ? a : b;
 }
 
-/** `work`, or a rejection as soon as `signal` aborts (a list to an unresponsive server must not hold up stop()). */
-function untilAborted<R>(work: Promise<R>, signal: AbortSignal): Promise<R> {
-  if (signal.aborted) return Promise.reject(new Error('stopped'));
-  return new Promise<R>((resolve, reject) => {
-    const onAbort = () => reject(new Error('stopped'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
-      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
-    );
-  });
-}

@@ -31,6 +31,9 @@ export interface ControllerContext {
   /** DataStorage base URL (remediation history), when there is one. */
   dataStorageUrl?: string;
   dataStorageToken?: () => string | undefined;
+  /** The investigator's base URL (the AIAnalysis controller runs only with one). */
+  investigatorUrl?: string;
+  investigatorToken?: () => string | undefined;
 }
 
 export interface RunningController {
@@ -51,9 +54,22 @@ const STARTERS: Record<ControllerName, ControllerStarter> = {
     const history = ctx.dataStorageUrl ? new RemediationHistoryClient({ baseUrl: ctx.dataStorageUrl, bearerToken: ctx.dataStorageToken }) : undefined;
     return startOrchestrator({ kubeconfig: ctx.kubeconfig, clock: ctx.clock, audit: ctx.audit, history, namespace: ctx.namespace, registry: ctx.registry, log: ctx.log });
   },
+  aa: async (ctx) => {
+    const { startAIAnalysisController } = await import('./aianalysis/controller.ts');
+    return startAIAnalysisController({
+      kubeconfig: ctx.kubeconfig,
+      clock: ctx.clock,
+      audit: ctx.audit,
+      investigatorUrl: ctx.investigatorUrl,
+      investigatorToken: ctx.investigatorToken,
+      policyNamespace: ctx.namespace,
+      registry: ctx.registry,
+      log: ctx.log,
+    });
+  },
 };
 
-const LONG_NAMES: Record<ControllerName, string> = { sp: 'signalprocessing', ro: 'orchestrator' };
+const LONG_NAMES: Record<ControllerName, string> = { sp: 'signalprocessing', ro: 'orchestrator', aa: 'aianalysis' };
 
 export interface ControllerManagerOptions {
   kubeconfig: KubeConfig;
@@ -63,6 +79,9 @@ export interface ControllerManagerOptions {
   namespace: string;
   dataStorageUrl?: string;
   dataStorageToken?: () => string | undefined;
+  /** The investigator's base URL; without it `aa` is not started (alone, it is an error). */
+  investigatorUrl?: string;
+  investigatorToken?: () => string | undefined;
   /** Leader election on Leases in `namespace` (default true); off only for a single instance by design. */
   leaderElection?: boolean;
   /** Holder identity in the Leases (default host-pid-random). */
@@ -184,10 +203,34 @@ class LeadingController {
   }
 }
 
+/**
+ * The controllers this process can run: AIAnalysis needs an investigator to talk to. Without one
+ * it is left out (and logged) beside others; asked for alone, that is an error.
+ */
+export function controllersToRun(opts: Pick<ControllerManagerOptions, 'controllers' | 'investigatorUrl' | 'starters'>): ControllerName[] {
+  const wanted = [...new Set(opts.controllers)];
+  if (!wanted.includes('aa') || opts.investigatorUrl || opts.starters?.aa) return wanted;
+  const others = wanted.filter((n) => n !== 'aa');
+  if (others.length === 0) throw new Error('the AIAnalysis controller (aa) needs the investigator\'s URL (--investigator-url)');
+  componentLogger(LONG_NAMES.aa).warn({ controllers: others }, 'no investigator URL: the AIAnalysis controller is not started');
+  return others;
+}
+
 export async function startControllerManager(opts: ControllerManagerOptions): Promise<ControllerManager> {
   const identity = opts.identity ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const registry = opts.registry ?? new Registry();
-  const base = { kubeconfig: opts.kubeconfig, clock: opts.clock, audit: opts.audit, namespace: opts.namespace, dataStorageUrl: opts.dataStorageUrl, dataStorageToken: opts.dataStorageToken, registry };
+  const selected = controllersToRun(opts);
+  const base = {
+    kubeconfig: opts.kubeconfig,
+    clock: opts.clock,
+    audit: opts.audit,
+    namespace: opts.namespace,
+    dataStorageUrl: opts.dataStorageUrl,
+    dataStorageToken: opts.dataStorageToken,
+    investigatorUrl: opts.investigatorUrl,
+    investigatorToken: opts.investigatorToken,
+    registry,
+  };
   const controllers = new Map<ControllerName, LeadingController>();
 
   let url: string | undefined;
@@ -199,7 +242,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     closeHttp = () => app.close();
   }
 
-  for (const name of opts.controllers) {
+  for (const name of selected) {
     const start = opts.starters?.[name] ?? STARTERS[name];
     controllers.set(name, new LeadingController(name, start, opts, identity, base));
   }

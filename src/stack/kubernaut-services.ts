@@ -57,6 +57,8 @@ async function ensureNamespace(kc: KubeConfig, name: string): Promise<void> {
 export interface RunningServices {
   dataStorageUrl?: string;
   gatewayUrl?: string;
+  /** Where the started services record audit events (discards them without DataStorage). */
+  auditSink: AuditSink;
   controllersUrl?: string;
   close(): Promise<void>;
 }
@@ -118,27 +120,51 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
     }
     let controllersUrl: string | undefined;
     if (opts.controllers) {
-      const { startControllerManager, CONTROLLER_NAMES } = await import('../remediation/manager.ts');
-      const token = opts.serviceToken;
-      const manager = await startControllerManager({
-        kubeconfig: opts.kubeconfig,
-        clock: opts.clock,
-        audit,
-        controllers: CONTROLLER_NAMES,
-        namespace: CONTROLLER_NAMESPACE,
-        dataStorageUrl: ds?.url,
-        dataStorageToken: token ? () => token : undefined,
-        host: opts.host,
-        port: opts.controllersPort ?? 0,
-      });
+      const manager = await startControllers({ ...opts, audit, dataStorageUrl: ds?.url });
       // Closed before the audit client and DataStorage: the controllers' last events are delivered.
       closers.push(() => manager.close());
       controllersUrl = manager.url;
       opts.onReady?.('controllers', manager.url!);
     }
-    return { dataStorageUrl: ds?.url, gatewayUrl: gw?.url, controllersUrl, close };
+    return { dataStorageUrl: ds?.url, gatewayUrl: gw?.url, auditSink: audit, controllersUrl, close };
   } catch (e) {
     await close();
     throw e;
   }
+}
+
+export interface ControllersStartOptions {
+  clock: Clock;
+  kubeconfig: KubeConfig;
+  host: string;
+  controllersPort?: number;
+  audit: AuditSink;
+  dataStorageUrl?: string;
+  serviceToken?: string;
+  /** The investigator the AIAnalysis controller submits to; without it that controller does not run. */
+  investigatorUrl?: string;
+}
+
+/**
+ * The remediation controllers (one Lease each) in this process. The AIAnalysis controller runs only
+ * with an investigator to talk to.
+ */
+export async function startControllers(opts: ControllersStartOptions): Promise<{ url?: string; controllers: readonly string[]; close(): Promise<void> }> {
+  const { startControllerManager, CONTROLLER_NAMES } = await import('../remediation/manager.ts');
+  const token = opts.serviceToken;
+  const controllers = CONTROLLER_NAMES.filter((name) => name !== 'aa' || opts.investigatorUrl !== undefined);
+  const manager = await startControllerManager({
+    kubeconfig: opts.kubeconfig,
+    clock: opts.clock,
+    audit: opts.audit,
+    controllers,
+    namespace: CONTROLLER_NAMESPACE,
+    dataStorageUrl: opts.dataStorageUrl,
+    dataStorageToken: token ? () => token : undefined,
+    investigatorUrl: opts.investigatorUrl,
+    investigatorToken: token ? () => token : undefined,
+    host: opts.host,
+    port: opts.controllersPort ?? 0,
+  });
+  return { url: manager.url, controllers, close: () => manager.close() };
 }

@@ -45,7 +45,9 @@ test('up --help describes the whole stack and shows durations as durations', () 
   const r = kubernaut(['up', '--help']);
   assert.equal(r.code, 0, r.stderr);
   const help = r.stdout.replace(/\s+/g, ' ');
-  assert.match(help, /API server, control plane, DataStorage, Gateway, remediation controllers and alerting/);
+  assert.match(help, /API server, control plane, DataStorage, Gateway, remediation controllers, investigator \(with the offline mock LLM unless a model is configured\) and alerting/);
+  assert.match(help, /--llm-provider <name>/);
+  assert.match(help, /--no-investigator/);
   assert.match(help, /--scrape-interval <d> .*?\(default: 30s\)/);
   assert.match(help, /--evaluation-interval <d> .*?\(default: 30s\)/);
   assert.match(help, /--log-format <format>/);

@@ -22,7 +22,7 @@ let dataStorage: string;
 const running: RunningService[] = [];
 
 before(async () => {
-  k = await startKubernaut({ args: ['--ephemeral', '--no-controllers', '--time-scale', '30', '--kubelet-delays', '0', '--prometheus', 'none'] });
+  k = await startKubernaut({ args: ['--ephemeral', '--no-controllers', '--no-investigator', '--time-scale', '30', '--kubelet-delays', '0', '--prometheus', 'none'] });
   dataStorage = JSON.parse(readFileSync(join(k.dataDir, 'endpoints.json'), 'utf8')).dataStorage;
   k.kubectlOk(['apply', '-f', `${MANIFESTS}/namespace.yaml`, '-f', `${MANIFESTS}/statefulset.yaml`]);
 });

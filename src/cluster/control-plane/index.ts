@@ -15,6 +15,7 @@ import { StatefulSetController } from '../controllers/statefulset/statefulset-co
 import { PersistentVolumeController } from '../controllers/volume/persistent-volume-controller.ts';
 import { PvProtectionController } from '../controllers/volume/pv-protection-controller.ts';
 import { PvcProtectionController } from '../controllers/volume/pvc-protection-controller.ts';
+import { NodeLifecycleController } from '../controllers/node-lifecycle/node-lifecycle-controller.ts';
 import { KubeStateMetrics } from '../kube-state-metrics/server.ts';
 import { Kubelet } from '../kubelet/kubelet.ts';
 import { ensureDefaultStorageClass } from '../local-path-provisioner/default-storage-class.ts';
@@ -28,6 +29,13 @@ export interface RunningControlPlane {
   runtime: ControlPlaneRuntime;
   /** `http://host:port/metrics` of the embedded kube-state-metrics. */
   kubeStateMetricsUrl: string;
+  /**
+   * Stops a node's kubelet as if its process died: no more Lease renewals, status posts or pod
+   * syncs; its pods stay as they were. The node lifecycle controller then marks the node Unknown.
+   */
+  stopKubelet(nodeName: string): void;
+  /** Starts a stopped node's kubelet again (a restart: it adopts the node and its pods). */
+  startKubelet(nodeName: string): Promise<void>;
   stop(): void;
 }
 
@@ -48,9 +56,11 @@ export async function startControlPlane(clientFor: (userAgent: string) => Cluste
     containerStartMs: opts.kubelet.containerStartMs * clock.timeScale,
     volumeMountMs: opts.kubelet.volumeMountMs * clock.timeScale,
   };
+  const kubelets = new Map(opts.nodes.map((node, i) => [node.name, { kubelet: new Kubelet(ctx, node, i, kubeletTimings), node, index: i, running: true }]));
   const components: Component[] = [
-    ...opts.nodes.map((node, i) => new Kubelet(ctx, node, i, kubeletTimings)),
+    ...[...kubelets.values()].map((k) => k.kubelet),
     new Scheduler(ctx),
+    new NodeLifecycleController(ctx),
     new PersistentVolumeController(ctx),
     new PvcProtectionController(ctx),
     new PvProtectionController(ctx),
@@ -64,5 +74,31 @@ export async function startControlPlane(clientFor: (userAgent: string) => Cluste
     ksm,
   ];
   await runtime.start(components);
-  return { runtime, kubeStateMetricsUrl: ksm.url, stop: () => runtime.stop() };
+  const kubeletOf = (nodeName: string) => {
+    const k = kubelets.get(nodeName);
+    if (!k) throw new Error(`no simulated node named ${nodeName}`);
+    return k;
+  };
+  return {
+    runtime,
+    kubeStateMetricsUrl: ksm.url,
+    stopKubelet(nodeName) {
+      const k = kubeletOf(nodeName);
+      if (!k.running) return;
+      k.kubelet.stop();
+      k.running = false;
+    },
+    async startKubelet(nodeName) {
+      const k = kubeletOf(nodeName);
+      if (k.running) return;
+      k.kubelet = new Kubelet(ctx, k.node, k.index, kubeletTimings);
+      k.running = true;
+      await k.kubelet.start();
+    },
+    stop: () => {
+      runtime.stop();
+      // A kubelet started again after the runtime's own start is not in its component list.
+      for (const k of kubelets.values()) if (k.running && !components.includes(k.kubelet)) k.kubelet.stop();
+    },
+  };
 }

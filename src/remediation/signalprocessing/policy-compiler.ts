@@ -27,9 +27,19 @@ const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'map', 'filter'])
 
 /** undefined when `text` is acceptable as policy `name`, else why not. */
 export function compileError(name: PolicyName, text: string): string | undefined {
+  return policyTextError(environments.get(name)!, text, POLICY_RESULT_TYPES[name]);
+}
+
+/**
+ * The same checks for any policy: `env` declares its variables, `resultType` is the CEL type its
+ * result must have ('map' also accepts any map<...>; 'a|b' either). Other controllers' policies
+ * (AIAnalysis approval) are checked with it too.
+ */
+export function policyTextError(env: Environment, text: string, resultType: string, limits: { maxText?: number; maxNesting?: number } = {}): string | undefined {
+  const maxText = limits.maxText ?? MAX_POLICY_TEXT;
+  const maxNesting = limits.maxNesting ?? MAX_COMPREHENSION_NESTING;
   if (text.trim() === '') return 'the policy is empty';
-  if (text.length > MAX_POLICY_TEXT) return `the policy is longer than ${MAX_POLICY_TEXT} characters`;
-  const env = environments.get(name)!;
+  if (text.length > maxText) return `the policy is longer than ${maxText} characters`;
   let ast: ASTNode;
   let type: string;
   try {
@@ -40,9 +50,9 @@ export function compileError(name: PolicyName, text: string): string | undefined
   } catch (err) {
     return firstLine((err as Error).message);
   }
-  if (!resultTypeFits(POLICY_RESULT_TYPES[name], type)) return `the policy must evaluate to a ${POLICY_RESULT_TYPES[name].replace('|', ' or ')}, not ${type}`;
+  if (!resultTypeFits(resultType, type)) return `the policy must evaluate to a ${resultType.replace('|', ' or ')}, not ${type}`;
   const nesting = comprehensionNesting(ast);
-  if (nesting > MAX_COMPREHENSION_NESTING) return `comprehensions are nested ${nesting} deep; at most ${MAX_COMPREHENSION_NESTING} are allowed`;
+  if (nesting > maxNesting) return `comprehensions are nested ${nesting} deep; at most ${maxNesting} are allowed`;
   return undefined;
 }
 

@@ -4,6 +4,8 @@
  * missed watch event is made good by the informer's re-list). Every decision is an Event on the
  * ConfigMap: Normal PolicyApplied / PolicyReverted, Warning PolicyRejected (the previous policy
  * stays in force) and UnknownPolicyKey (a typo like `prioirty.cel` is not silently ignored).
+ * Any policy store that takes a ConfigMap's data and reports what it did can be kept in step
+ * (AIAnalysis' approval policy is): `keyOf`/`keys` name its keys.
  */
 import type { KubeConfig, V1ConfigMap } from '@kubernetes/client-node';
 import { Informer } from '../../kube/informer.ts';
@@ -11,10 +13,23 @@ import { CORE_RESOURCES } from '../../kube/resource.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { POLICY_KEYS } from './policy-definitions.ts';
-import type { PolicyChangeReport, PolicyStore } from './policy-store.ts';
 import type { EventSink } from './reconciler.ts';
 
 export const DEFAULT_POLICY_CONFIGMAP = 'kubernaut-signalprocessing-policies';
+
+/** What a store did with the ConfigMap's data, by policy name. */
+export interface PolicyChangeSummary {
+  applied: readonly string[];
+  reverted: readonly string[];
+  rejected: ReadonlyArray<{ name: string; key: string; error: string }>;
+  unknownKeys: readonly string[];
+}
+
+/** A policy store the watcher keeps in step (SignalProcessing's PolicyStore, or another's). */
+export interface PolicyConfigMapTarget {
+  /** The ConfigMap's data (undefined: it is gone). */
+  apply(data: Record<string, string> | undefined): Promise<PolicyChangeSummary>;
+}
 
 export interface PolicyConfigMapOptions {
   namespace: string;
@@ -22,7 +37,11 @@ export interface PolicyConfigMapOptions {
   clock: Clock;
   log: Logger;
   events?: EventSink;
-  onRejected?: (report: PolicyChangeReport['rejected'][number]) => void;
+  onRejected?: (report: PolicyChangeSummary['rejected'][number]) => void;
+  /** The ConfigMap key of a policy name (default: SignalProcessing's keys). */
+  keyOf?: (name: string) => string;
+  /** Every key the store knows, for the UnknownPolicyKey message (default: SignalProcessing's keys). */
+  keys?: readonly string[];
 }
 
 export class PolicyConfigMapWatcher {
@@ -32,8 +51,13 @@ export class PolicyConfigMapWatcher {
   /** resourceVersion of the ConfigMap last applied: a resync re-delivers the same object. */
   private appliedVersion?: string;
 
-  constructor(kc: KubeConfig, private readonly store: PolicyStore, private readonly o: PolicyConfigMapOptions) {
+  private readonly keyOf: (name: string) => string;
+  private readonly keys: readonly string[];
+
+  constructor(kc: KubeConfig, private readonly store: PolicyConfigMapTarget, private readonly o: PolicyConfigMapOptions) {
     const name = o.name ?? DEFAULT_POLICY_CONFIGMAP;
+    this.keyOf = o.keyOf ?? ((policy) => POLICY_KEYS[policy as keyof typeof POLICY_KEYS] ?? policy);
+    this.keys = o.keys ?? Object.values(POLICY_KEYS);
     this.informer = new Informer<V1ConfigMap>(kc, CORE_RESOURCES.configMaps, o.clock, { namespace: o.namespace, fieldSelector: `metadata.name=${name}`, log: o.log });
     this.informer.onEvent((event, cm) => {
       if (cm.metadata?.name !== name) return;
@@ -62,15 +86,15 @@ export class PolicyConfigMapWatcher {
     this.latest = run;
   }
 
-  private report(cm: V1ConfigMap | undefined, r: PolicyChangeReport): void {
+  private report(cm: V1ConfigMap | undefined, r: PolicyChangeSummary): void {
     const { log, events } = this.o;
     for (const name of r.applied) {
       log.info({ policy: name }, 'policy override applied');
-      if (cm) events?.event(cm, 'Normal', 'PolicyApplied', `${POLICY_KEYS[name]} is in force`);
+      if (cm) events?.event(cm, 'Normal', 'PolicyApplied', `${this.keyOf(name)} is in force`);
     }
     for (const name of r.reverted) {
       log.info({ policy: name }, 'policy override removed; the default is in force');
-      if (cm) events?.event(cm, 'Normal', 'PolicyReverted', `${POLICY_KEYS[name]} removed: the default policy is in force`);
+      if (cm) events?.event(cm, 'Normal', 'PolicyReverted', `${this.keyOf(name)} removed: the default policy is in force`);
     }
     for (const rejected of r.rejected) {
       log.warn({ policy: rejected.name, error: rejected.error }, 'policy override rejected; the previous policy stays in force');
@@ -78,7 +102,7 @@ export class PolicyConfigMapWatcher {
       this.o.onRejected?.(rejected);
     }
     if (r.unknownKeys.length > 0 && cm) {
-      events?.event(cm, 'Warning', 'UnknownPolicyKey', `ignored key(s) ${r.unknownKeys.join(', ')}; the policy keys are ${Object.values(POLICY_KEYS).join(', ')}`);
+      events?.event(cm, 'Warning', 'UnknownPolicyKey', `ignored key(s) ${r.unknownKeys.join(', ')}; the policy keys are ${this.keys.join(', ')}`);
     }
   }
 }

@@ -14,7 +14,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Clock, Timer } from '../../platform/clock.ts';
 import { componentLogger, type Logger } from '../../platform/log.ts';
-import { CEL_ENVIRONMENT_OPTIONS, POLICY_VARIABLES, type PolicyName } from './policy-definitions.ts';
+import { CEL_ENVIRONMENT_OPTIONS, POLICY_VARIABLES } from './policy-definitions.ts';
 
 /** The evaluation failed: an error of the expression, or a limit it ran into. */
 export class PolicyEvaluationError extends Error {
@@ -36,6 +36,16 @@ export interface PolicySandboxOptions {
   /** Real milliseconds a new child may take to start and load cel-js (default 20000: a busy machine). */
   startTimeoutMs?: number;
   log?: Logger;
+  /**
+   * The policies this sandbox evaluates: per policy name, its CEL variables (name -> CEL type), and
+   * the environment options. Default: SignalProcessing's six classification policies.
+   */
+  declarations?: PolicyDeclarations;
+}
+
+export interface PolicyDeclarations {
+  variables: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  options: object;
 }
 
 interface Pending {
@@ -56,6 +66,7 @@ export class PolicySandbox {
   private readonly memoryLimitMb: number;
   private readonly startTimeoutMs: number;
   private readonly log: Logger;
+  private readonly declarations: PolicyDeclarations;
   private child?: Promise<ChildProcess>;
   /** The child `child` resolved to, once it has started. */
   private current?: ChildProcess;
@@ -69,10 +80,11 @@ export class PolicySandbox {
     this.memoryLimitMb = opts.memoryLimitMb ?? 64;
     this.startTimeoutMs = opts.startTimeoutMs ?? 20_000;
     this.log = opts.log ?? componentLogger('signalprocessing-policies');
+    this.declarations = opts.declarations ?? { variables: POLICY_VARIABLES, options: CEL_ENVIRONMENT_OPTIONS };
   }
 
   /** The plain value of `text` evaluated as policy `policy` over `vars` (maps as objects, ints as numbers). */
-  evaluate(policy: PolicyName, text: string, vars: Record<string, unknown>): Promise<unknown> {
+  evaluate(policy: string, text: string, vars: Record<string, unknown>): Promise<unknown> {
     const run = this.queue.then(() => this.send(policy, text, vars));
     this.queue = run.catch(() => undefined);
     return run;
@@ -104,7 +116,7 @@ export class PolicySandbox {
     }
   }
 
-  private async send(policy: PolicyName, text: string, vars: Record<string, unknown>): Promise<unknown> {
+  private async send(policy: string, text: string, vars: Record<string, unknown>): Promise<unknown> {
     if (this.closed) throw new PolicyEvaluationError('the policy sandbox is closed');
     const child = await this.ready();
     return new Promise((resolve, reject) => {
@@ -183,7 +195,7 @@ export class PolicySandbox {
         if (outOfMemory) this.log.warn('a policy evaluation ran out of memory; the sandbox is restarted');
         this.discard(child);
       });
-      child.send({ init: { variables: POLICY_VARIABLES, options: CEL_ENVIRONMENT_OPTIONS } });
+      child.send({ init: this.declarations });
     });
   }
 

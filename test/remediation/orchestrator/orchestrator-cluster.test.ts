@@ -18,7 +18,7 @@ import { ScaledClock } from '../../../src/platform/clock.ts';
 import { decideApproval } from '../../../src/remediation/orchestrator/approval-decision.ts';
 import { DEFAULT_CONFIG, type OrchestratorConfigOverrides } from '../../../src/remediation/orchestrator/config.ts';
 import { startOrchestrator, type RunningOrchestrator } from '../../../src/remediation/orchestrator/controller.ts';
-import { specHash } from '../../../src/remediation/orchestrator/spec-hash.ts';
+import { specHash } from '../../../src/api/v1alpha1/spec-hash.ts';
 import { eventually, startKubernaut, type RunningKubernaut } from '../../helpers/kubernaut-process.ts';
 import { AA_NEEDS_APPROVAL, AA_SELECTED, SP_COMPLETED } from './fixtures.ts';
 

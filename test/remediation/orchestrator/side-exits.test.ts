@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide } from '../../../src/remediation/orchestrator/lifecycle.ts';
-import { canonicalJson, specHash } from '../../../src/remediation/orchestrator/spec-hash.ts';
+import { canonicalJson, specHash } from '../../../src/api/v1alpha1/spec-hash.ts';
 import { formatDuration } from '../../../src/remediation/orchestrator/config.ts';
 import { AA_SELECTED, HOUR, MINUTE, NAMESPACE, RR_NAME, Simulation, T0, iso, notification, remediationRequest, snapshot } from './fixtures.ts';
 

@@ -156,6 +156,30 @@ export interface AIAnalysisStatus {
   investigationTime?: string;
   totalAnalysisTime?: string;
   /**
+   * What the investigation cost - tokens as sent to and returned by the LLM, turns, tool calls, wall time.
+   */
+  investigationUsage?: {
+    provider?: string;
+    model?: string;
+    promptTokens?: number;
+    completionTokens?: number;
+    totalTokens?: number;
+    /**
+     * True when tokens were counted with a tokenizer because the provider reported no usage.
+     */
+    tokensEstimated?: boolean;
+    llmTurns?: number;
+    toolCalls?: number;
+    /**
+     * Wall time of the investigation session.
+     */
+    latencyMs?: number;
+    /**
+     * From the configured per-token prices; absent when none are configured.
+     */
+    estimatedCostUsd?: number;
+  };
+  /**
    * What the investigation concluded - a workflow should act, the problem resolved itself, or no conclusion.
    */
   investigationOutcome?: 'actionable' | 'resolved' | 'inconclusive';
