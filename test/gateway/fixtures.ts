@@ -33,9 +33,13 @@ export interface GatewayEnv {
   stop(): Promise<void>;
 }
 
-/** The embedded cluster with CRDs installed and the reference namespace + StatefulSet applied. */
+/**
+ * The embedded cluster with CRDs installed and the reference namespace + StatefulSet applied. The
+ * remediation controllers and the investigator stay off: they would carry the RRs these tests
+ * create on to a result (e.g. NoActionRequired), which changes how the Gateway deduplicates.
+ */
 export async function startGatewayEnv(opts: { args?: string[] } = {}): Promise<GatewayEnv> {
-  const kubernaut = await startKubernaut({ args: ['--ephemeral', '--kubelet-delays', '0', ...(opts.args ?? [])] });
+  const kubernaut = await startKubernaut({ args: ['--ephemeral', '--kubelet-delays', '0', '--no-controllers', '--no-investigator', ...(opts.args ?? [])] });
   const gateways: RunningGateway[] = [];
   try {
     const kc = new KubeConfig();
