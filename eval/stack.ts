@@ -63,8 +63,7 @@ export async function startEvalStack(opts: EvalStackOptions): Promise<EvalStack>
 
     const ds = await startDataStorage({ clock: clusterClock, host });
     closers.push(() => ds.close());
-    const files = await registerShippedWorkflows(ds.url, opts.workflowsDir ?? SHIPPED_WORKFLOWS_DIR);
-    const catalog = new Set(files.map((f) => f.replace(/\.ya?ml$/, '')));
+    const catalog = new Set(await registerShippedWorkflows(ds.url, opts.workflowsDir ?? SHIPPED_WORKFLOWS_DIR));
     const audit = new AuditClient({ baseUrl: ds.url, clock: realClock });
     closers.push(() => audit.close());
 

@@ -17,6 +17,11 @@ export interface ControllersFlags {
   datastorageTokenFile?: string;
   investigatorUrl?: string;
   investigatorTokenFile?: string;
+  workflowNamespace: string;
+  dryRun?: boolean;
+  prometheusUrl?: string;
+  alertmanagerUrl?: string;
+  alertingTokenFile?: string;
   auditSpillDir?: string;
   port: number;
   host: string;
@@ -52,6 +57,11 @@ export async function runControllers(opts: ControllersFlags): Promise<void> {
     dataStorageToken: token,
     investigatorUrl: opts.investigatorUrl,
     investigatorToken: opts.investigatorTokenFile ? tokenFromFile(opts.investigatorTokenFile) : undefined,
+    workflowNamespace: opts.workflowNamespace,
+    dryRun: opts.dryRun,
+    prometheusUrl: opts.prometheusUrl,
+    alertmanagerUrl: opts.alertmanagerUrl,
+    alertingToken: opts.alertingTokenFile ? tokenFromFile(opts.alertingTokenFile) : undefined,
     leaderElection: opts.leaderElect,
     host: opts.host,
     port: opts.port,

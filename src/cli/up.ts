@@ -18,6 +18,7 @@ import { DEFAULT_CONTROL_PLANE, type KubeletTimings } from '../cluster/control-p
 import type { AlertingMode } from '../stack/alerting-modes.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { EndpointsFile, type Component } from './endpoints.ts';
+import type { ControllerName } from '../remediation/controller-names.ts';
 
 export interface UpOptions {
   dataDir?: string;
@@ -40,6 +41,12 @@ export interface UpOptions {
   gatewayPort: number;
   controllers: boolean;
   controllersPort: number;
+  /** Run only these remediation controllers (default: all that can run). */
+  onlyControllers?: ControllerName[];
+  /** WorkflowExecutions run nothing and audit what would have run. */
+  dryRun?: boolean;
+  /** More folders of workflow bundles the embedded kubelet runs for real (besides workflows/). */
+  workflowBundles?: string[];
   /** Run the investigator (and, without a configured LLM, the mock LLM); needs DataStorage. */
   investigator: boolean;
   investigatorPort: number;
@@ -123,6 +130,7 @@ export async function runUp(opts: UpOptions): Promise<void> {
     // Without a token file of the user's, kubectl could not get in at all: it gets the stack's token.
     kubeconfigToken: adminToken(opts.tokenFile) ?? stack?.token,
     controlPlane: false,
+    bundleDirs: opts.workflowBundles,
   });
   const kubeconfigPath = join(dataDir, 'kubeconfig');
   writeFileSync(kubeconfigPath, cluster.kubeconfig(), { mode: 0o600 });
@@ -138,8 +146,8 @@ export async function runUp(opts: UpOptions): Promise<void> {
   const alertingStarted = Promise.all([controlPlaneStarted, servicesStarted]).then(([, services]) => startAlerting(ctx, services.gatewayUrl));
   // The investigator queries the alerting's Prometheus API; the AIAnalysis controller needs the
   // investigator: so investigator, then controllers.
-  const investigationStarted = Promise.all([servicesStarted, alertingStarted]).then(([services, prometheusUrl]) => startInvestigation(ctx, services, prometheusUrl));
-  const controllersStarted = Promise.all([servicesStarted, investigationStarted]).then(([services, investigatorUrl]) => startControllers(ctx, services, investigatorUrl));
+  const investigationStarted = Promise.all([servicesStarted, alertingStarted]).then(([services, alerting]) => startInvestigation(ctx, services, alerting?.prometheusUrl));
+  const controllersStarted = Promise.all([servicesStarted, alertingStarted, investigationStarted]).then(([services, alerting, investigatorUrl]) => startControllers(ctx, services, alerting, investigatorUrl));
   const started = Promise.allSettled([controlPlaneStarted, servicesStarted, alertingStarted, investigationStarted, controllersStarted]);
 
   let closing: Promise<void> | undefined;
@@ -290,7 +298,7 @@ async function startInvestigation(ctx: StartContext, services: StartedServices, 
 }
 
 /** SignalProcessing, the Orchestrator and, with an investigator, AIAnalysis. */
-async function startControllers(ctx: StartContext, services: StartedServices, investigatorUrl: string | undefined): Promise<void> {
+async function startControllers(ctx: StartContext, services: StartedServices, alerting: AlertingUrls | undefined, investigatorUrl: string | undefined): Promise<void> {
   const { opts, endpoints, say } = ctx;
   if (!opts.controllers) return;
   const { startControllers } = await import('../stack/kubernaut-services.ts');
@@ -303,6 +311,10 @@ async function startControllers(ctx: StartContext, services: StartedServices, in
     dataStorageUrl: services.dataStorageUrl,
     serviceToken: ctx.stackToken,
     investigatorUrl,
+    only: opts.onlyControllers,
+    dryRun: opts.dryRun,
+    prometheusUrl: alerting?.prometheusUrl,
+    alertmanagerUrl: alerting?.alertmanagerUrl,
   });
   // Closed before the services: their last audit events still reach DataStorage.
   ctx.closers.push(() => manager.close());
@@ -310,10 +322,15 @@ async function startControllers(ctx: StartContext, services: StartedServices, in
   say(`controllers: ${manager.controllers.map((c) => CONTROLLER_TITLES[c] ?? c).join(', ')} (metrics ${manager.url}/metrics)`);
 }
 
-const CONTROLLER_TITLES: Record<string, string> = { sp: 'signalprocessing', ro: 'orchestrator', aa: 'aianalysis' };
+const CONTROLLER_TITLES: Record<string, string> = { sp: 'signalprocessing', ro: 'orchestrator', aa: 'aianalysis', we: 'workflowexecution', ea: 'effectiveness', nr: 'notification' };
 
-/** Resolves to the Prometheus API URL the investigator queries, when alerting runs. */
-async function startAlerting(ctx: StartContext, gatewayUrl: string | undefined): Promise<string | undefined> {
+interface AlertingUrls {
+  prometheusUrl?: string;
+  alertmanagerUrl?: string;
+}
+
+/** Resolves to the Prometheus and Alertmanager API URLs the investigator and the EffectivenessMonitor query, when alerting runs. */
+async function startAlerting(ctx: StartContext, gatewayUrl: string | undefined): Promise<AlertingUrls | undefined> {
   const { opts, cluster, endpoints, say } = ctx;
   if (opts.prometheus === 'none') return undefined;
   const { startAlerting } = await import('../stack/alerting.ts');
@@ -344,5 +361,5 @@ async function startAlerting(ctx: StartContext, gatewayUrl: string | undefined):
   endpoints.ready('alerting', { prometheus: alerting.prometheusUrl, alertmanager: alerting.alertmanagerUrl });
   say(`alerts: ${alerting.prometheusUrl}/alerts (Prometheus API ${alerting.prometheusUrl}/api/v1)`);
   if (alerting.alertmanagerUrl && alerting.alertmanagerUrl !== alerting.prometheusUrl) say(`alertmanager: ${alerting.alertmanagerUrl}`);
-  return alerting.prometheusUrl;
+  return { prometheusUrl: alerting.prometheusUrl, alertmanagerUrl: alerting.alertmanagerUrl };
 }

@@ -15,6 +15,8 @@ import { NamespaceController } from './controllers/namespace-controller.ts';
 import { servingPki, type ServingPki } from './pki.ts';
 import { DEFAULT_CONTROL_PLANE, type ControlPlaneOptions } from './control-plane/options.ts';
 import type { RunningControlPlane } from './control-plane/index.ts';
+import { BundleRegistry, PROJECT_WORKFLOWS_DIR } from './kubelet/bundles.ts';
+import type { ApiEndpoint } from './kubelet/bundle-runtime.ts';
 
 export interface EmbeddedClusterOptions {
   clock: Clock;
@@ -39,11 +41,19 @@ export interface EmbeddedClusterOptions {
    */
   controlPlane?: Partial<ControlPlaneOptions> | false;
   kubeStateMetrics?: { host?: string; port?: number };
+  /**
+   * Folders of workflow bundles the kubelets run as real processes, besides the project's own
+   * `workflows/` (each a bundle folder or a folder of them; see kubelet/bundles.ts).
+   */
+  bundleDirs?: string[];
 }
 
 export class EmbeddedCluster {
   private controllers: Array<{ stop(): void }> = [];
   private controlPlane: RunningControlPlane | undefined;
+  private pkiDir: string | undefined;
+  /** The HTTPS listener for pods' processes when the main one is plain HTTP (opened on first use). */
+  private podEndpoint: Promise<{ endpoint: ApiEndpoint; server?: Server }> | undefined;
 
   private constructor(
     readonly apiServer: ApiServer,
@@ -53,6 +63,8 @@ export class EmbeddedCluster {
     private readonly host: string,
     private readonly pki: ServingPki | undefined,
     private readonly token: string | undefined,
+    /** The workflow bundles this cluster's kubelets run for real. */
+    readonly bundles: BundleRegistry,
   ) {}
 
   static async start(opts: EmbeddedClusterOptions): Promise<EmbeddedCluster> {
@@ -64,6 +76,7 @@ export class EmbeddedCluster {
       tokenFile: opts.tokenFile,
       requireAuth: opts.requireAuth,
       rbac: opts.rbac,
+      serviceAccountKeyDir: opts.dataDir ? join(opts.dataDir, 'pki') : undefined,
     });
     const host = opts.host ?? '127.0.0.1';
     const pki = opts.tls ? await servingPki(opts.dataDir ? join(opts.dataDir, 'pki') : undefined, [host]) : undefined;
@@ -71,7 +84,10 @@ export class EmbeddedCluster {
     const addr = await listen(http, opts.port ?? 0, host);
     const url = `${pki ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
     apiServer.publicAddress = `${host}:${addr.port}`;
-    const cluster = new EmbeddedCluster(apiServer, http, url, opts.clock, host, pki, opts.kubeconfigToken);
+    const bundles = BundleRegistry.load([PROJECT_WORKFLOWS_DIR, ...(opts.bundleDirs ?? [])]);
+    for (const problem of bundles.problems) componentLogger('kubelet').warn({ problem }, 'workflow bundle folder skipped');
+    const cluster = new EmbeddedCluster(apiServer, http, url, opts.clock, host, pki, opts.kubeconfigToken, bundles);
+    cluster.pkiDir = opts.dataDir ? join(opts.dataDir, 'pki') : undefined;
     await cluster.startControllers();
     if (opts.controlPlane !== false) await cluster.startControlPlane(opts.controlPlane, opts.kubeStateMetrics);
     return cluster;
@@ -88,6 +104,7 @@ export class EmbeddedCluster {
       ...DEFAULT_CONTROL_PLANE,
       ...controlPlane,
       kubelet: { ...DEFAULT_CONTROL_PLANE.kubelet, ...controlPlane.kubelet },
+      bundles: controlPlane.bundles ?? { registry: this.bundles, apiServer: () => this.podApiEndpoint() },
       kubeStateMetrics: { host: this.host, ...kubeStateMetrics },
     });
   }
@@ -110,6 +127,23 @@ export class EmbeddedCluster {
   async startKubelet(nodeName: string): Promise<void> {
     if (!this.controlPlane) throw new Error('the control plane is not running');
     await this.controlPlane.startKubelet(nodeName);
+  }
+
+  /**
+   * Where processes in pods reach the API server: always HTTPS, like the in-cluster endpoint of a
+   * real cluster (kubectl sends a bearer token over TLS only). This server when it serves HTTPS,
+   * else a second listener with the cluster's CA, opened the first time a pod needs it.
+   */
+  podApiEndpoint(): Promise<ApiEndpoint> {
+    if (this.pki) return Promise.resolve({ url: this.url, caPem: this.pki.caPem });
+    this.podEndpoint ??= (async () => {
+      const pki = await servingPki(this.pkiDir, [this.host]);
+      const server = createApiHttpServer((req) => this.apiServer.handle(req), { cert: pki.certPem, key: pki.keyPem });
+      const addr = await listen(server, 0, this.host);
+      const url = `https://${this.host.includes(':') ? `[${this.host}]` : this.host}:${addr.port}`;
+      return { endpoint: { url, caPem: pki.caPem }, server };
+    })();
+    return this.podEndpoint.then((p) => p.endpoint);
   }
 
   /** A client that talks to this cluster in-process, as a control-plane component. */
@@ -155,10 +189,13 @@ export class EmbeddedCluster {
   async close(): Promise<void> {
     this.controlPlane?.stop();
     for (const c of this.controllers) c.stop();
-    await new Promise<void>((resolve) => {
-      this.http.close(() => resolve());
-      this.http.closeAllConnections();
-    });
+    const podServer = this.podEndpoint ? (await this.podEndpoint.catch(() => undefined))?.server : undefined;
+    for (const server of [this.http, ...(podServer ? [podServer] : [])]) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
     this.apiServer.close();
   }
 }

@@ -34,6 +34,15 @@ export interface ControllerContext {
   /** The investigator's base URL (the AIAnalysis controller runs only with one). */
   investigatorUrl?: string;
   investigatorToken?: () => string | undefined;
+  /** Where workflow Jobs run (default kubernaut-workflows). */
+  workflowNamespace?: string;
+  /** Every WorkflowExecution is a dry run: nothing runs, what would have run is audited. */
+  dryRun?: boolean;
+  /** Prometheus HTTP API and Alertmanager API the EffectivenessMonitor reads (the embedded alerting serves both). */
+  prometheusUrl?: string;
+  alertmanagerUrl?: string;
+  /** Bearer token for them, when they require one. */
+  alertingToken?: () => string | undefined;
 }
 
 export interface RunningController {
@@ -67,9 +76,40 @@ const STARTERS: Record<ControllerName, ControllerStarter> = {
       log: ctx.log,
     });
   },
+  we: async (ctx) => {
+    const { startWorkflowExecutionController } = await import('./workflowexecution/controller.ts');
+    return startWorkflowExecutionController({
+      kubeconfig: ctx.kubeconfig,
+      clock: ctx.clock,
+      audit: ctx.audit,
+      workflowNamespace: ctx.workflowNamespace,
+      dataStorageUrl: ctx.dataStorageUrl,
+      dataStorageToken: ctx.dataStorageToken,
+      dryRun: ctx.dryRun,
+      registry: ctx.registry,
+      log: ctx.log,
+    });
+  },
+  ea: async (ctx) => {
+    const { startEffectivenessController } = await import('./effectiveness/controller.ts');
+    return startEffectivenessController({
+      kubeconfig: ctx.kubeconfig,
+      clock: ctx.clock,
+      audit: ctx.audit,
+      prometheusUrl: ctx.prometheusUrl,
+      alertmanagerUrl: ctx.alertmanagerUrl,
+      sourceToken: ctx.alertingToken,
+      registry: ctx.registry,
+      log: ctx.log,
+    });
+  },
+  nr: async (ctx) => {
+    const { startNotificationController } = await import('./notification/controller.ts');
+    return startNotificationController({ kubeconfig: ctx.kubeconfig, clock: ctx.clock, audit: ctx.audit, routingNamespace: ctx.namespace, registry: ctx.registry, log: ctx.log });
+  },
 };
 
-const LONG_NAMES: Record<ControllerName, string> = { sp: 'signalprocessing', ro: 'orchestrator', aa: 'aianalysis' };
+const LONG_NAMES: Record<ControllerName, string> = { sp: 'signalprocessing', ro: 'orchestrator', aa: 'aianalysis', we: 'workflowexecution', ea: 'effectiveness', nr: 'notification' };
 
 export interface ControllerManagerOptions {
   kubeconfig: KubeConfig;
@@ -82,6 +122,11 @@ export interface ControllerManagerOptions {
   /** The investigator's base URL; without it `aa` is not started (alone, it is an error). */
   investigatorUrl?: string;
   investigatorToken?: () => string | undefined;
+  workflowNamespace?: string;
+  dryRun?: boolean;
+  prometheusUrl?: string;
+  alertmanagerUrl?: string;
+  alertingToken?: () => string | undefined;
   /** Leader election on Leases in `namespace` (default true); off only for a single instance by design. */
   leaderElection?: boolean;
   /** Holder identity in the Leases (default host-pid-random). */
@@ -229,6 +274,11 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     dataStorageToken: opts.dataStorageToken,
     investigatorUrl: opts.investigatorUrl,
     investigatorToken: opts.investigatorToken,
+    workflowNamespace: opts.workflowNamespace,
+    dryRun: opts.dryRun,
+    prometheusUrl: opts.prometheusUrl,
+    alertmanagerUrl: opts.alertmanagerUrl,
+    alertingToken: opts.alertingToken,
     registry,
   };
   const controllers = new Map<ControllerName, LeadingController>();

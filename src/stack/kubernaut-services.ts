@@ -4,7 +4,7 @@
  * remediation controllers. `kubernaut up` starts them in one process; `kubernaut gateway`,
  * `kubernaut datastorage` and `kubernaut controllers` run one each.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { installKubernautCrds } from '../api/install.ts';
@@ -14,8 +14,9 @@ import type { RunningGateway } from '../gateway/server.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { HttpAuth } from '../platform/http/auth.ts';
 import { componentLogger } from '../platform/log.ts';
+import type { WorkflowRegistration } from './workflow-install.ts';
 
-/** The workflows the catalog ships with (`workflows/*.yaml` of this checkout). */
+/** The workflows the catalog ships with (`workflows/<id>/workflow.yaml` of this checkout). */
 export const SHIPPED_WORKFLOWS_DIR = new URL('../../workflows/', import.meta.url).pathname;
 
 export interface ServicesOptions {
@@ -63,16 +64,40 @@ export interface RunningServices {
   close(): Promise<void>;
 }
 
-/** Registers every shipped workflow (idempotent: an identical definition is accepted again). */
-export async function registerShippedWorkflows(dataStorageUrl: string, dir = SHIPPED_WORKFLOWS_DIR, bearerToken?: string): Promise<string[]> {
-  const registered: string[] = [];
+/**
+ * The catalog entries of a workflows folder, sorted by id: one folder per workflow holding its
+ * `workflow.yaml` (beside the script, Dockerfile and RBAC of its bundle). A bare `<id>.yaml`
+ * beside them is accepted too, for folders that carry catalog entries only.
+ */
+export function listWorkflowDefinitions(dir = SHIPPED_WORKFLOWS_DIR): Array<{ id: string; path: string }> {
+  const found: Array<{ id: string; path: string }> = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      const path = join(dir, entry.name, 'workflow.yaml');
+      if (existsSync(path)) found.push({ id: entry.name, path });
+    } else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) {
+      found.push({ id: entry.name.replace(/\.ya?ml$/, ''), path: join(dir, entry.name) });
+    }
+  }
+  return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Registers every workflow of `dir` (idempotent: an identical definition is accepted again), with what DataStorage answered. */
+export async function registerWorkflowDefinitions(dataStorageUrl: string, dir = SHIPPED_WORKFLOWS_DIR, bearerToken?: string): Promise<WorkflowRegistration[]> {
+  const registered: WorkflowRegistration[] = [];
   const headers = { 'content-type': 'application/yaml', ...(bearerToken ? { authorization: `Bearer ${bearerToken}` } : {}) };
-  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-    const res = await fetch(`${dataStorageUrl}/api/v1/workflows`, { method: 'POST', headers, body: readFileSync(join(dir, file), 'utf8') });
-    if (!res.ok) throw new Error(`registering ${file} failed: ${res.status} ${await res.text()}`);
-    registered.push(file);
+  for (const { id, path } of listWorkflowDefinitions(dir)) {
+    const res = await fetch(`${dataStorageUrl}/api/v1/workflows`, { method: 'POST', headers, body: readFileSync(path, 'utf8') });
+    if (!res.ok) throw new Error(`registering ${path} failed: ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { catalogId?: string; status?: string; previouslyExisted?: boolean; registeredAt?: string };
+    registered.push({ id, path, catalogId: body.catalogId, status: body.status, previouslyExisted: body.previouslyExisted, registeredAt: body.registeredAt });
   }
   return registered;
+}
+
+/** Registers every shipped workflow (idempotent: an identical definition is accepted again); returns their ids. */
+export async function registerShippedWorkflows(dataStorageUrl: string, dir = SHIPPED_WORKFLOWS_DIR, bearerToken?: string): Promise<string[]> {
+  return (await registerWorkflowDefinitions(dataStorageUrl, dir, bearerToken)).map((r) => r.id);
 }
 
 export async function startServices(opts: ServicesOptions): Promise<RunningServices> {
@@ -99,7 +124,10 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
       });
       closers.push(() => ds!.close());
       const token = opts.serviceToken;
-      await registerShippedWorkflows(ds.url, SHIPPED_WORKFLOWS_DIR, token);
+      const registrations = await registerWorkflowDefinitions(ds.url, SHIPPED_WORKFLOWS_DIR, token);
+      // Their Jobs' namespace, runner RBAC and RemediationWorkflow objects.
+      const { installShippedWorkflows } = await import('./workflow-install.ts');
+      await installShippedWorkflows(opts.kubeconfig, registrations, { controllerNamespace: opts.crNamespace ?? CONTROLLER_NAMESPACE });
       const client = new AuditClient({
         baseUrl: ds.url,
         clock: opts.clock,
@@ -143,6 +171,12 @@ export interface ControllersStartOptions {
   serviceToken?: string;
   /** The investigator the AIAnalysis controller submits to; without it that controller does not run. */
   investigatorUrl?: string;
+  /** Only these controllers (default: every one that can run here). */
+  only?: readonly string[];
+  dryRun?: boolean;
+  /** The alerting's APIs, for the EffectivenessMonitor. */
+  prometheusUrl?: string;
+  alertmanagerUrl?: string;
 }
 
 /**
@@ -152,7 +186,7 @@ export interface ControllersStartOptions {
 export async function startControllers(opts: ControllersStartOptions): Promise<{ url?: string; controllers: readonly string[]; close(): Promise<void> }> {
   const { startControllerManager, CONTROLLER_NAMES } = await import('../remediation/manager.ts');
   const token = opts.serviceToken;
-  const controllers = CONTROLLER_NAMES.filter((name) => name !== 'aa' || opts.investigatorUrl !== undefined);
+  const controllers = CONTROLLER_NAMES.filter((name) => (opts.only === undefined || opts.only.includes(name)) && (name !== 'aa' || opts.investigatorUrl !== undefined));
   const manager = await startControllerManager({
     kubeconfig: opts.kubeconfig,
     clock: opts.clock,
@@ -163,6 +197,10 @@ export async function startControllers(opts: ControllersStartOptions): Promise<{
     dataStorageToken: token ? () => token : undefined,
     investigatorUrl: opts.investigatorUrl,
     investigatorToken: token ? () => token : undefined,
+    dryRun: opts.dryRun,
+    prometheusUrl: opts.prometheusUrl,
+    alertmanagerUrl: opts.alertmanagerUrl,
+    alertingToken: token ? () => token : undefined,
     host: opts.host,
     port: opts.controllersPort ?? 0,
   });

@@ -17,7 +17,7 @@ let k: RunningKubernaut;
 let gateway: string;
 
 before(async () => {
-  k = await startKubernaut({ args: ['--ephemeral', '--no-investigator', '--time-scale', '30', '--kubelet-delays', '0', '--prometheus', 'none'] });
+  k = await startKubernaut({ args: ['--ephemeral', '--no-investigator', '--only-controllers', 'sp,ro', '--time-scale', '30', '--kubelet-delays', '0', '--prometheus', 'none'] });
   gateway = JSON.parse(readFileSync(join(k.dataDir, 'endpoints.json'), 'utf8')).gateway;
   k.kubectlOk(['apply', '-f', join(MANIFESTS, 'namespace.yaml'), '-f', join(MANIFESTS, 'statefulset.yaml')]);
 });

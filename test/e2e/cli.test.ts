@@ -74,7 +74,7 @@ test('up: progress lines on stdout, JSON logs in the data dir; `wait` started fi
     assert.equal(lines[0], `API server: ${endpoints.apiServer}`);
     assert.equal(lines[1], `export KUBECONFIG=${join(dir, 'kubeconfig')}`);
     assert.match(lines[2], new RegExp(`^gateway: ${endpoints.gateway} `));
-    assert.equal(lines[3], `controllers: signalprocessing, orchestrator (metrics ${endpoints.controllers}/metrics)`);
+    assert.equal(lines[3], `controllers: signalprocessing, orchestrator, workflowexecution, effectiveness, notification (metrics ${endpoints.controllers}/metrics)`);
     assert.equal(lines[4].replace(/after [\d.]+ s/, 'after N s'), `kubernaut is ready after N s (logs: ${join(dir, 'logs', 'kubernaut.log')})`);
     assert.ok(!lines.some((l) => l.startsWith('{')), 'no JSON log line among the progress lines');
     const log = readFileSync(join(dir, 'logs', 'kubernaut.log'), 'utf8').trim().split('\n');

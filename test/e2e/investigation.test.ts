@@ -2,11 +2,14 @@
  * The reference incident through the real pipeline of `kubernaut up`: a RemediationRequest for the
  * StatefulSet whose replica lost its claim is enriched, the AIAnalysis controller submits it to the
  * investigator, whose agent loop works through the offline mock LLM with the real tools and the
- * shipped catalog. The same fault on a renamed copy (other alert, namespace, StatefulSet and claim
- * template) must lead to the same diagnosis and workflow, with the new names as parameters.
+ * shipped catalog; once a person approves, the WorkflowExecution runs the workflow's script as a
+ * real Job with its own ServiceAccount, and the EffectivenessMonitor confirms the fix held. The same
+ * fault on a renamed copy (other alert, namespace, StatefulSet and claim template) must lead to the
+ * same diagnosis and workflow, with the new names as parameters.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, ROOT, startKubernaut, type RunningKubernaut } from '../helpers/kubernaut-process.ts';
@@ -153,6 +156,27 @@ test('the reference incident: the claim of replica 2 is gone, fix-statefulset-pv
   }, 'investigation audited', 30_000, 300);
   const completed = events.find((e: Json) => e.eventType === 'investigator.session.completed');
   assert.equal(completed.eventCategory, 'investigator');
+
+  // Approved by a person, the workflow runs as a real Job (the embedded kubelet runs the bundle's
+  // script with its ServiceAccount), heals the StatefulSet, and the EffectivenessMonitor confirms.
+  const approve = spawnSync(process.execPath, ['bin/kubernaut.js', 'approve', rr, '-n', REFERENCE.namespace, '-m', 'recreate the claim', '--kubeconfig', k.kubeconfig], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(approve.status, 0, approve.stderr);
+  // The Job stays for the 5 min cooldown (30 s at this time scale): its log is read as soon as the execution ends.
+  const we = await waitForObject(k, 'workflowexecution', REFERENCE.namespace, `we-${rr}`, (o) => ['Completed', 'Failed'].includes(o.status?.phase), 180_000);
+  assert.equal(we.status.phase, 'Completed', JSON.stringify(we.status));
+  const jobLog = k.kubectlOk(['logs', `job/${we.status.executionRef.name}`, '-n', we.status.executionRef.namespace]);
+  assert.match(jobLog, /summary:/);
+  const done = await eventually(() => {
+    const o = getObject(k, 'remediationrequest', REFERENCE.namespace, rr);
+    return ['Completed', 'Failed', 'TimedOut'].includes(o?.status?.overallPhase) ? o : undefined;
+  }, 'RR finished', 240_000, 500);
+  const ea = getObject(k, 'effectivenessassessment', REFERENCE.namespace, `ea-${rr}`);
+  assert.equal(done.status.overallPhase, 'Completed', JSON.stringify({ rr: done.status, ea: ea?.status }));
+  assert.equal(done.status.outcome, 'Remediated');
+  assert.equal(getObject(k, 'statefulset', REFERENCE.namespace, REFERENCE.statefulSet)?.status.readyReplicas, 3);
+  assert.equal(getObject(k, 'pvc', REFERENCE.namespace, `data-${REFERENCE.statefulSet}-2`)?.status.phase, 'Bound');
+  assert.equal(ea?.status.phase, 'Completed');
+  assert.equal(ea?.status.components.healthScore, 1);
 });
 
 test('renamed alert, namespace, StatefulSet and claim template: same diagnosis with the new names', async () => {

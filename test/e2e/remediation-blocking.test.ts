@@ -18,7 +18,7 @@ const PATIENT = { global: '100h', processing: '100h', analyzing: '100h', awaitin
 
 let k: RunningKubernaut;
 before(async () => {
-  k = await startKubernaut({ args: ['--ephemeral', '--no-investigator', '--time-scale', String(TIME_SCALE), '--kubelet-delays', '0', '--prometheus', 'none'] });
+  k = await startKubernaut({ args: ['--ephemeral', '--no-investigator', '--only-controllers', 'sp,ro', '--time-scale', String(TIME_SCALE), '--kubelet-delays', '0', '--prometheus', 'none'] });
   k.kubectlOk(['apply', '-f', `${MANIFESTS}/namespace.yaml`, '-f', `${MANIFESTS}/statefulset.yaml`]);
   // Remediation targets of their own per test, so no test sees another's history.
   for (const name of ['busy-target', 'recent-target', 'ineffective-target']) {

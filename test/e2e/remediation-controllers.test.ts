@@ -35,9 +35,10 @@ after(async () => {
   await k?.stop();
 });
 
-async function startControllers(only?: string): Promise<RunningService & { identity: string; metrics: string }> {
+/** The Orchestrator and SignalProcessing by default: these tests play the later stages by hand. */
+async function startControllers(only = 'sp,ro'): Promise<RunningService & { identity: string; metrics: string }> {
   const s = await startService(
-    ['controllers', '--kubeconfig', k.kubeconfig, '--port', '0', '--time-scale', '30', '--datastorage-url', dataStorage, ...(only ? ['--only', only] : [])],
+    ['controllers', '--kubeconfig', k.kubeconfig, '--port', '0', '--time-scale', '30', '--datastorage-url', dataStorage, '--only', only],
     /^controllers: .*\(identity (\S+); metrics (\S+)\/metrics\)/m,
   );
   running.push(s);

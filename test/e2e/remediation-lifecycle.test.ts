@@ -22,7 +22,7 @@ const PATIENT = { global: '100h', processing: '100h', analyzing: '100h', awaitin
 
 let k: RunningKubernaut;
 before(async () => {
-  k = await startKubernaut({ args: ['--ephemeral', '--no-investigator', '--time-scale', '30', '--kubelet-delays', '0', '--prometheus', 'none'] });
+  k = await startKubernaut({ args: ['--ephemeral', '--no-investigator', '--only-controllers', 'sp,ro', '--time-scale', '30', '--kubelet-delays', '0', '--prometheus', 'none'] });
   k.kubectlOk(['apply', '-f', `${MANIFESTS}/namespace.yaml`, '-f', `${MANIFESTS}/statefulset.yaml`]);
 });
 after(async () => {

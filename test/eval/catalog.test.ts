@@ -1,14 +1,14 @@
 /**
- * The shipped catalog (workflows/*.yaml): every entry registers in DataStorage as start-up does,
- * and discovery offers each action type exactly for the targets it is written for.
+ * The shipped catalog (workflows/<id>/workflow.yaml): every entry registers in DataStorage as
+ * start-up does, and discovery offers each action type exactly for the targets it is written for.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { startDataStorage, type DataStorageHandle } from '../../src/datastorage/server.ts';
 import { ScaledClock } from '../../src/platform/clock.ts';
-import { registerShippedWorkflows, SHIPPED_WORKFLOWS_DIR } from '../../src/stack/kubernaut-services.ts';
+import { listWorkflowDefinitions, registerShippedWorkflows } from '../../src/stack/kubernaut-services.ts';
 
 let ds: DataStorageHandle;
 before(async () => {
@@ -16,8 +16,9 @@ before(async () => {
 });
 after(async () => ds?.close());
 
-const files = readdirSync(SHIPPED_WORKFLOWS_DIR).filter((f) => f.endsWith('.yaml')).sort();
-const entries = files.map((f) => parseYaml(readFileSync(`${SHIPPED_WORKFLOWS_DIR}/${f}`, 'utf8')));
+const definitions = listWorkflowDefinitions();
+const ids = definitions.map((d) => d.id);
+const entries = definitions.map((d) => parseYaml(readFileSync(d.path, 'utf8')));
 
 async function getJson(path: string): Promise<any> {
   const res = await fetch(`${ds.url}${path}`);
@@ -31,12 +32,12 @@ async function actionTypesFor(context: Record<string, string>): Promise<string[]
 }
 
 test('every shipped workflow registers (again, idempotently) and is served as registered', async () => {
-  assert.ok(files.length >= 6, `expected the starter catalog, found ${files.join(', ')}`);
-  assert.deepEqual(await registerShippedWorkflows(ds.url), files);
-  assert.deepEqual(await registerShippedWorkflows(ds.url), files, 'a second registration of identical content is accepted');
+  assert.ok(ids.length >= 6, `expected the starter catalog, found ${ids.join(', ')}`);
+  assert.deepEqual(await registerShippedWorkflows(ds.url), ids);
+  assert.deepEqual(await registerShippedWorkflows(ds.url), ids, 'a second registration of identical content is accepted');
   for (const entry of entries) {
     const id = entry.metadata.workflowId;
-    assert.equal(`${id}.yaml`, files[entries.indexOf(entry)], 'the file is named after the workflow id');
+    assert.equal(id, ids[entries.indexOf(entry)], 'the folder is named after the workflow id');
     const served = await getJson(`/api/v1/workflows/${id}`);
     assert.equal(served.actionType, entry.actionType);
     assert.equal(served.execution.bundle, entry.execution.bundle);

@@ -1,12 +1,13 @@
 /**
  * Authentication (anonymous by default; static bearer tokens in kube-apiserver's
- * --token-auth-file CSV format when enabled) and authorization (allow-all, or RBAC evaluated
+ * --token-auth-file CSV format when enabled; ServiceAccount tokens always) and authorization (allow-all, or RBAC evaluated
  * from the stored Roles/ClusterRoles and their bindings).
  */
 import { readFileSync } from 'node:fs';
 import { errors } from './errors.ts';
 import type { ApiRequest, UserInfo } from '../core/api-request.ts';
 import type { ObjectStore } from './storage/object-store.ts';
+import type { ServiceAccountTokens } from './serviceaccount/tokens.ts';
 
 export const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
 /** Identity of in-process control-plane clients (like the loopback client of kube-apiserver). */
@@ -31,15 +32,22 @@ export class Authenticator {
     private readonly tokens: Map<string, UserInfo> | undefined,
     /** When false, requests without credentials are anonymous instead of 401. */
     private readonly requireAuth: boolean,
+    private readonly serviceAccounts?: ServiceAccountTokens,
   ) {}
 
-  static fromFile(path: string | undefined, requireAuth: boolean): Authenticator {
-    return new Authenticator(path ? parseTokenFile(readFileSync(path, 'utf8')) : undefined, requireAuth);
+  static fromFile(path: string | undefined, requireAuth: boolean, serviceAccounts?: ServiceAccountTokens): Authenticator {
+    return new Authenticator(path ? parseTokenFile(readFileSync(path, 'utf8')) : undefined, requireAuth, serviceAccounts);
   }
 
-  /** The user a token belongs to, for TokenReview. */
-  review(token: string): UserInfo | undefined {
-    return this.tokens?.get(token);
+  /**
+   * The user a token belongs to and the audiences it is valid for, for TokenReview. Static
+   * tokens are valid for any audience; ServiceAccount tokens only for the ones they name
+   * (the API server's own when the review asks for none).
+   */
+  review(token: string, audiences?: string[]): { user: UserInfo; audiences?: string[] } | undefined {
+    const user = this.tokens?.get(token);
+    if (user) return { user, audiences };
+    return this.serviceAccounts?.authenticate(token, audiences?.length ? audiences : undefined);
   }
 
   authenticate(req: ApiRequest): UserInfo {
@@ -47,7 +55,8 @@ export class Authenticator {
     const header = req.headers.authorization;
     if (header) {
       const m = /^Bearer\s+(.+)$/i.exec(header);
-      const user = m ? this.tokens?.get(m[1].trim()) : undefined;
+      const token = m?.[1].trim();
+      const user = token ? (this.tokens?.get(token) ?? this.serviceAccounts?.authenticate(token)?.user) : undefined;
       if (!user) throw errors.unauthorized();
       return user;
     }

@@ -27,7 +27,7 @@ const DEFS: Def[] = [
   { gv: 'v1', resource: 'endpoints', kind: 'Endpoints', namespaced: true, shortNames: ['ep'] },
   { gv: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'] },
   { gv: 'v1', resource: 'secrets', kind: 'Secret', namespaced: true },
-  { gv: 'v1', resource: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'] },
+  { gv: 'v1', resource: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], subresources: { token: true } },
   { gv: 'v1', resource: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'] },
   { gv: 'v1', resource: 'nodes', kind: 'Node', namespaced: false, shortNames: ['no'], subresources: { status: true } },
   { gv: 'v1', resource: 'persistentvolumes', kind: 'PersistentVolume', namespaced: false, shortNames: ['pv'], subresources: { status: true } },

@@ -51,7 +51,7 @@ export function sortVersions(versions: string[]): string[] {
 
 function subresourceVerbs(sub: string): string[] {
   if (sub === 'log') return ['get'];
-  if (sub === 'binding' || sub === 'eviction') return ['create'];
+  if (sub === 'binding' || sub === 'eviction' || sub === 'token') return ['create'];
   return ['get', 'patch', 'update'];
 }
 
@@ -59,6 +59,7 @@ function subresourceKind(info: ResourceInfo, sub: string): { group: string; vers
   if (sub === 'scale') return { group: 'autoscaling', version: 'v1', kind: 'Scale' };
   if (sub === 'binding') return { group: '', version: 'v1', kind: 'Binding' };
   if (sub === 'eviction') return { group: 'policy', version: 'v1', kind: 'Eviction' };
+  if (sub === 'token') return { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' };
   if (sub === 'log') return { group: '', version: 'v1', kind: 'Pod' };
   return { group: info.group, version: info.version, kind: info.kind };
 }

@@ -13,6 +13,9 @@ import { resourceKey } from './handlers/convert.ts';
 import { handleGet, handleList, handleWatch } from './handlers/read.ts';
 import { handleReview } from './handlers/reviews.ts';
 import { handleBinding, handleEviction, handleFinalize, handleLog, handleScale } from './handlers/subresources.ts';
+import { handleTokenRequest } from './handlers/token-request.ts';
+import { TokenSigner } from './serviceaccount/token-signer.ts';
+import { ServiceAccountTokens } from './serviceaccount/tokens.ts';
 import { commitUpdate, deleteObject, handleCreate, handleDelete, handleDeleteCollection, handlePatch, handleUpdate, type WriteDeps } from './handlers/write.ts';
 import type { ApiRequest, ApiResponse } from '../core/api-request.ts';
 import { ClusterIpAllocator, CRD_CLEANUP_FINALIZER } from './kind-rules.ts';
@@ -49,6 +52,8 @@ export interface ApiServerOptions {
   requireAuth?: boolean;
   /** Evaluate RBAC objects instead of allowing everything. */
   rbac?: boolean;
+  /** Where the ServiceAccount token signing key is kept (`sa.key`); omit to keep it in memory. */
+  serviceAccountKeyDir?: string;
   logger?: Logger;
 }
 
@@ -61,6 +66,7 @@ export class ApiServer {
   readonly openapi: OpenApiPublisher;
   private readonly discovery: Discovery;
   private readonly authn: Authenticator;
+  private readonly serviceAccountTokens: ServiceAccountTokens;
   private readonly authz: Authorizer;
   private readonly log: Logger;
   private readonly ipAllocator = new ClusterIpAllocator();
@@ -75,7 +81,8 @@ export class ApiServer {
       watchCacheSize: opts.watchCacheSize,
       persistence: opts.stateDir ? new FilePersistence(opts.stateDir, { quotaBytes: opts.storageQuotaBytes }) : undefined,
     });
-    this.authn = Authenticator.fromFile(opts.tokenFile, Boolean(opts.requireAuth));
+    this.serviceAccountTokens = new ServiceAccountTokens(new TokenSigner(opts.serviceAccountKeyDir), this.store, this.clock);
+    this.authn = Authenticator.fromFile(opts.tokenFile, Boolean(opts.requireAuth), this.serviceAccountTokens);
     this.authz = opts.rbac ? new RbacAuthorizer(this.store) : allowAll;
     this.discovery = new Discovery(this.registry, () => this.publicAddress);
     this.openapi = new OpenApiPublisher(() => this.registry.all());
@@ -216,6 +223,8 @@ export class ApiServer {
         return handleEviction(deps, r);
       case 'finalize':
         return handleFinalize(deps, r);
+      case 'token':
+        return handleTokenRequest({ store: this.store, clock: this.clock, tokens: this.serviceAccountTokens }, r);
       case 'status':
         if (r.verb === 'get') return handleGet(readDeps, r);
         if (r.verb === 'update') return handleUpdate(deps, r);

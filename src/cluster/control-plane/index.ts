@@ -56,7 +56,7 @@ export async function startControlPlane(clientFor: (userAgent: string) => Cluste
     containerStartMs: opts.kubelet.containerStartMs * clock.timeScale,
     volumeMountMs: opts.kubelet.volumeMountMs * clock.timeScale,
   };
-  const kubelets = new Map(opts.nodes.map((node, i) => [node.name, { kubelet: new Kubelet(ctx, node, i, kubeletTimings), node, index: i, running: true }]));
+  const kubelets = new Map(opts.nodes.map((node, i) => [node.name, { kubelet: new Kubelet(ctx, node, i, kubeletTimings, opts.bundles), node, index: i, running: true }]));
   const components: Component[] = [
     ...[...kubelets.values()].map((k) => k.kubelet),
     new Scheduler(ctx),
@@ -91,7 +91,7 @@ export async function startControlPlane(clientFor: (userAgent: string) => Cluste
     async startKubelet(nodeName) {
       const k = kubeletOf(nodeName);
       if (k.running) return;
-      k.kubelet = new Kubelet(ctx, k.node, k.index, kubeletTimings);
+      k.kubelet = new Kubelet(ctx, k.node, k.index, kubeletTimings, opts.bundles);
       k.running = true;
       await k.kubelet.start();
     },

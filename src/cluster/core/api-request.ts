@@ -7,6 +7,8 @@ export interface UserInfo {
   username: string;
   uid?: string;
   groups: string[];
+  /** Extra attributes the authenticator found (e.g. the pod a ServiceAccount token is bound to). */
+  extra?: Record<string, string[]>;
 }
 
 export interface ApiRequest {

@@ -84,6 +84,8 @@ export interface ResourceInfo {
     log?: boolean;
     binding?: boolean;
     eviction?: boolean;
+    /** serviceaccounts/token: TokenRequest. */
+    token?: boolean;
   };
   /** The version objects are stored at (CRDs with several versions convert to it). */
   storageVersion: string;

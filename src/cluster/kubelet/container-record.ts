@@ -7,6 +7,14 @@
 import type { LogLine } from './container-logs.ts';
 import { imageId, normalizeImage } from './images.ts';
 import type { ContainerBehavior } from './behavior.ts';
+import type { BundleProcess, ProcessExit } from './bundle-process.ts';
+
+/** The local process of a workflow bundle container instance (see bundle-runtime.ts). */
+export interface RunningProcess {
+  process: BundleProcess;
+  exited: Promise<ProcessExit>;
+  cleanup(): void;
+}
 
 export interface TerminatedState {
   exitCode: number;
@@ -47,6 +55,8 @@ export class ContainerRecord {
   pullBackoffMs = 0;
   /** A start is in progress (pulling/creating), so nobody starts it twice. */
   starting = false;
+  /** Set while a workflow bundle instance runs as a real process. */
+  proc: RunningProcess | undefined;
 
   constructor(
     readonly spec: any,

@@ -19,6 +19,7 @@ import { KubeletServer } from './kubelet-server.ts';
 import { NodeAgent } from './node-agent.ts';
 import { KUBELET_VERSION } from './node-status.ts';
 import { PodWorker } from './pod-worker.ts';
+import { BundleRuntime, type BundleRuntimeConfig } from './bundle-runtime.ts';
 import { CONFIG_MAPS, SECRETS } from './volumes.ts';
 
 /** The node's InternalIP: every simulated node lives on this host. */
@@ -36,6 +37,7 @@ export class Kubelet implements Component {
   private readonly agent: NodeAgent;
   /** Workers by `namespace/name`; a same-named pod with a new uid replaces its predecessor. */
   private readonly workers = new Map<string, PodWorker>();
+  private readonly bundles: BundleRuntime | undefined;
   private port = 0;
 
   constructor(
@@ -43,8 +45,11 @@ export class Kubelet implements Component {
     private readonly node: NodeConfig,
     nodeIndex: number,
     private readonly timings: KubeletTimings,
+    /** Workflow bundles this node runs as real processes (none: every container is simulated). */
+    bundles?: BundleRuntimeConfig,
   ) {
     this.client = context.client(`kubelet/${KUBELET_VERSION}`);
+    this.bundles = bundles ? new BundleRuntime(bundles, this.client) : undefined;
     this.recorder = context.recorder({ component: 'kubelet', host: node.name });
     this.log = context.log(`kubelet-${node.name}`);
     this.ips = PodIpAllocator.forNode(nodeIndex);
@@ -102,7 +107,7 @@ export class Kubelet implements Component {
       return;
     }
     const created = new PodWorker(
-      { nodeName: this.node.name, hostIP: HOST_IP, clock: this.context.clock, client: this.client, recorder: this.recorder, log: this.log, images: this.images, ips: this.ips, timings: this.timings },
+      { nodeName: this.node.name, hostIP: HOST_IP, clock: this.context.clock, client: this.client, recorder: this.recorder, log: this.log, images: this.images, ips: this.ips, timings: this.timings, bundles: this.bundles },
       pod,
     );
     this.workers.set(key, created);

@@ -18,6 +18,8 @@ export interface PodRuntimeView {
   startTime: string;
   /** Set once the pod reached a terminal phase (or was stopped for deletion). */
   terminalPhase: 'Succeeded' | 'Failed' | undefined;
+  /** Why the kubelet ended the pod itself (e.g. DeadlineExceeded), for status.reason/message. */
+  podReason?: { reason: string; message: string };
 }
 
 /** Upstream's getPhase: what the containers' states say about the pod. */
@@ -126,6 +128,10 @@ export function computePodStatus(pod: KubeObject, view: PodRuntimeView, now: str
     qosClass: old.qosClass ?? qosClass(pod.spec),
     containerStatuses: view.containers.map((c) => c.toStatus()),
   };
+  if (view.podReason) {
+    status.reason = view.podReason.reason;
+    status.message = view.podReason.message;
+  }
   if (view.init.length) status.initContainerStatuses = view.init.map((c) => c.toStatus());
   markPodInitializing(view, status);
   if (ip) {

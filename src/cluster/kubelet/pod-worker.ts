@@ -4,6 +4,10 @@
  * restartPolicy with crash-loop back-off, and on deletion stop them and remove the pod. All of it
  * is driven by timers on the stack clock; every state change ends in a (coalesced) write of
  * pods/status. A worker can pick up a pod a previous kubelet process was running from its status.
+ *
+ * Containers are simulated (behavior.ts), except those whose image names a known workflow bundle:
+ * they run as local processes (bundle-runtime.ts), whose output is the log and whose exit code the
+ * terminated state. `activeDeadlineSeconds` ends the pod (Failed, DeadlineExceeded) either way.
  */
 import type { Clock, Timer } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
@@ -13,8 +17,12 @@ import { PODS } from '../client/resources.ts';
 import type { KubeletTimings } from './config.ts';
 import type { EventRecorder } from '../client/event-recorder.ts';
 import { BEHAVIOR_ANNOTATION, parseBehavior, type ParsedBehavior } from './behavior.ts';
+import { BundleProcess, type ProcessExit } from './bundle-process.ts';
+import { type BundleRuntime, TokenFetchError } from './bundle-runtime.ts';
+import type { WorkflowBundle } from './bundles.ts';
+import { ContainerConfigError } from './container-env.ts';
 import type { LogLine } from './container-logs.ts';
-import { ContainerRecord, type ContainerKind, type TerminatedState } from './container-record.ts';
+import { ContainerRecord, type ContainerKind, type RunningProcess, type TerminatedState } from './container-record.ts';
 import { formatGoDuration } from './go-duration.ts';
 import { type ImageStore, newContainerId, pullErrorMessage } from './images.ts';
 import type { PodIpAllocator } from './ip-allocator.ts';
@@ -42,7 +50,11 @@ export interface PodWorkerDeps {
   images: ImageStore;
   ips: PodIpAllocator;
   timings: KubeletTimings;
+  /** Runs workflow bundle images for real; without it every container is simulated. */
+  bundles?: BundleRuntime;
 }
+
+const DEADLINE_EXCEEDED = { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' };
 
 export class PodWorker {
   readonly uid: string;
@@ -61,6 +73,9 @@ export class PodWorker {
   private podIP: string | undefined;
   private readonly startTime: string;
   private terminating = false;
+  /** activeDeadlineSeconds passed: containers are being (or have been) stopped for good. */
+  private deadlineHit = false;
+  private podReason: { reason: string; message: string } | undefined;
   private terminalPhase: 'Succeeded' | 'Failed' | undefined;
   private deleted = false;
   /** A pod that was already finished when we found it: its status is history, never rewritten. */
@@ -102,6 +117,7 @@ export class PodWorker {
       if (this.pod.metadata.deletionTimestamp) void this.terminate();
       return;
     }
+    this.armDeadline();
     const sandboxWasUp = (this.pod.status?.conditions ?? []).some((c: any) => c.type === 'PodReadyToStartContainers' && c.status === 'True');
     if (sandboxWasUp) this.adopt();
     else {
@@ -140,7 +156,11 @@ export class PodWorker {
     this.dropped = true;
     for (const t of this.timers) t.cancel();
     this.timers.clear();
-    for (const c of this.allContainers()) this.stopProbes(c);
+    for (const c of this.allContainers()) {
+      this.stopProbes(c);
+      // Nothing waits for these any more: kill at once, as a force deletion does.
+      c.proc?.process.signal('SIGKILL');
+    }
     this.deps.ips.release(this.uid);
   }
 
@@ -166,7 +186,10 @@ export class PodWorker {
     const policy: string = this.pod.spec?.restartPolicy ?? 'Always';
     for (const c of this.allContainers()) {
       c.generation++;
-      if (c.isRunning) {
+      if (c.isRunning && this.bundleOf(c)) {
+        // Its process ended with the kubelet process that started it.
+        this.containerExited(c, c.generation, 137, 'Error', 'the container process ended with the previous kubelet');
+      } else if (c.isRunning) {
         // The container's output is in its log file on the node, which outlives the kubelet process.
         const startedMs = Date.parse((c.state as any).running.startedAt);
         c.logs = c.behavior.logs.map((text) => ({ timeMs: startedMs, text }));
@@ -178,7 +201,7 @@ export class PodWorker {
   }
 
   private async mount(): Promise<void> {
-    if (this.dropped || this.terminating || this.volumesMounted || this.mounting) return;
+    if (this.dropped || this.halted || this.volumesMounted || this.mounting) return;
     this.mountRetry = undefined;
     this.mounting = true;
     let problems: string[];
@@ -189,7 +212,7 @@ export class PodWorker {
     } finally {
       this.mounting = false;
     }
-    if (this.dropped || this.terminating) return;
+    if (this.dropped || this.halted) return;
     if (problems.length) {
       for (const p of problems) this.event('Warning', 'FailedMount', p);
       this.mountRetryMs = this.mountRetryMs ? Math.min(this.mountRetryMs * 2, MOUNT_RETRY_MAX_MS) : MOUNT_RETRY_INITIAL_MS;
@@ -213,7 +236,7 @@ export class PodWorker {
 
   /** Starts whatever may start now: the next init container, else every container not running. */
   private advance(): void {
-    if (this.dropped || this.terminating || this.terminalPhase || !this.sandboxReady) return;
+    if (this.dropped || this.halted || this.terminalPhase || !this.sandboxReady) return;
     for (const c of this.init) {
       if (c.kind === 'init') {
         if (c.completed) continue;
@@ -232,10 +255,16 @@ export class PodWorker {
   private startContainer(c: ContainerRecord): void {
     c.starting = true;
     const gen = ++c.generation;
-    const live = () => !this.dropped && !this.terminating && c.generation === gen;
+    const live = () => !this.dropped && !this.halted && c.generation === gen;
     const image: string = c.spec.image;
     const policy: string = c.spec.imagePullPolicy ?? (/:[^/]+$/.test(image) && !image.endsWith(':latest') ? 'IfNotPresent' : 'Always');
+    const lookup = this.deps.bundles?.lookup(image);
+    const bundle = lookup && 'bundle' in lookup ? lookup.bundle : undefined;
+    const pullError = lookup && 'pullError' in lookup ? lookup.pullError : undefined;
+    // A bundle is on every node already, as an image `kind load` put there.
+    if (bundle) this.deps.images.add(image);
     const present = this.deps.images.has(image);
+    const pullFails = c.behavior.imagePull === 'fail' || pullError !== undefined;
     if (policy === 'Never' && !present) {
       // Stays `starting`: nothing retries until the pod is replaced, as the image will not appear.
       this.toWaiting(c, 'ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
@@ -246,6 +275,10 @@ export class PodWorker {
     }
     const create = () => {
       if (!live()) return;
+      if (bundle) {
+        this.after(this.deps.timings.containerStartMs, () => void (live() && this.startProcess(c, gen, bundle, 0)));
+        return;
+      }
       this.event('Normal', 'Created', `Created container: ${c.name}`, c.fieldPath);
       this.after(this.deps.timings.containerStartMs, () => {
         if (!live()) return;
@@ -253,7 +286,7 @@ export class PodWorker {
         this.containerStarted(c);
       });
     };
-    if (c.behavior.imagePull !== 'fail' && (policy === 'Never' || (policy === 'IfNotPresent' && present))) {
+    if (!pullFails && (policy === 'Never' || (policy === 'IfNotPresent' && present))) {
       this.event('Normal', 'Pulled', `Container image "${image}" already present on machine`, c.fieldPath);
       create();
       return;
@@ -263,7 +296,7 @@ export class PodWorker {
     const started = this.deps.clock.nowMs();
     this.after(pullMs, () => {
       if (!live()) return;
-      if (c.behavior.imagePull === 'fail') return this.pullFailed(c, gen);
+      if (pullFails) return this.pullFailed(c, gen, pullError);
       c.pullBackoffMs = 0;
       this.deps.images.add(image);
       // The pull as it really took (the timing may be given in nominal time).
@@ -274,9 +307,9 @@ export class PodWorker {
   }
 
   /** ErrImagePull now, ImagePullBackOff at the next sync, another pull once the back-off expires. */
-  private pullFailed(c: ContainerRecord, gen: number): void {
+  private pullFailed(c: ContainerRecord, gen: number, message?: string): void {
     const image: string = c.spec.image;
-    const err = pullErrorMessage(image);
+    const err = message ?? pullErrorMessage(image);
     this.event('Warning', 'Failed', `Failed to pull image "${image}": ${err}`, c.fieldPath);
     this.event('Warning', 'Failed', 'Error: ErrImagePull', c.fieldPath);
     this.toWaiting(c, 'ErrImagePull', err);
@@ -284,7 +317,7 @@ export class PodWorker {
     c.pullBackoffMs = c.pullBackoffMs ? Math.min(c.pullBackoffMs * 2, BACKOFF_MAX_MS) : BACKOFF_INITIAL_MS;
     const backoff = c.pullBackoffMs;
     this.after(Math.min(IMAGE_PULL_ERROR_VISIBLE_MS, backoff), () => {
-      if (c.generation !== gen || this.dropped || this.terminating) return;
+      if (c.generation !== gen || this.dropped || this.halted) return;
       const msg = `Back-off pulling image "${image}"`;
       this.toWaiting(c, 'ImagePullBackOff', msg);
       this.event('Normal', 'BackOff', msg, c.fieldPath);
@@ -292,13 +325,62 @@ export class PodWorker {
       this.sync();
     });
     this.after(backoff, () => {
-      if (c.generation !== gen || this.dropped || this.terminating) return;
+      if (c.generation !== gen || this.dropped || this.halted) return;
       this.startContainer(c);
     });
   }
 
+  /**
+   * Runs a workflow bundle instance as a local process. Its environment or token not being
+   * available yet is retried with back-off, reported as the kubelet does (CreateContainerConfigError,
+   * FailedMount); the process's exit is the container's.
+   */
+  private async startProcess(c: ContainerRecord, gen: number, bundle: WorkflowBundle, attempt: number): Promise<void> {
+    const live = () => !this.dropped && !this.halted && c.generation === gen;
+    let prepared;
+    try {
+      prepared = await this.deps.bundles!.prepare(this.pod, c.spec, bundle, { hostIP: this.deps.hostIP, podIP: this.podIP });
+    } catch (e) {
+      if (!live()) return;
+      const msg = (e as Error).message;
+      if (e instanceof TokenFetchError) this.event('Warning', 'FailedMount', `MountVolume.SetUp failed for volume "kube-api-access" : ${msg}`);
+      else {
+        if (!(e instanceof ContainerConfigError)) this.deps.log.warn({ pod: `${this.namespace}/${this.name}`, container: c.name, err: msg }, 'cannot prepare workflow bundle container');
+        this.toWaiting(c, 'CreateContainerConfigError', msg);
+        this.event('Warning', 'Failed', `Error: ${msg}`, c.fieldPath);
+        this.sync();
+      }
+      const backoff = Math.min(BACKOFF_INITIAL_MS * 2 ** attempt, BACKOFF_MAX_MS);
+      this.after(backoff, () => void (live() && this.startProcess(c, gen, bundle, attempt + 1)));
+      return;
+    }
+    if (!live()) {
+      prepared.cleanup();
+      return;
+    }
+    this.event('Normal', 'Created', `Created container: ${c.name}`, c.fieldPath);
+    let resolveExit!: (exit: ProcessExit) => void;
+    const exited = new Promise<ProcessExit>((resolve) => (resolveExit = resolve));
+    const proc = new BundleProcess({
+      argv: prepared.argv,
+      env: prepared.env,
+      cwd: prepared.cwd,
+      nowMs: () => this.deps.clock.nowMs(),
+      onExit: (exit) => {
+        prepared.cleanup();
+        if (c.proc?.process === proc) c.proc = undefined;
+        resolveExit(exit);
+        const reason = exit.startError ? 'StartError' : exit.exitCode === 0 ? 'Completed' : 'Error';
+        this.containerExited(c, gen, exit.exitCode, reason, exit.startError);
+      },
+    });
+    c.proc = { process: proc, exited, cleanup: prepared.cleanup };
+    this.event('Normal', 'Started', `Started container ${c.name}`, c.fieldPath);
+    this.containerStarted(c, proc.logs);
+  }
+
   /** A new instance runs: rotate logs and last state, write its log lines, arm timers and probes. */
-  private containerStarted(c: ContainerRecord): void {
+  private containerStarted(c: ContainerRecord, processLogs?: LogLine[]): void {
     const nowMs = this.deps.clock.nowMs();
     const hadInstance = !!c.containerID || !!c.lastTerminated;
     if (c.terminated) c.lastTerminated = { ...c.terminated };
@@ -308,7 +390,7 @@ export class PodWorker {
     }
     c.setRunning(metaTime(new Date(nowMs)), newContainerId());
     c.starting = false;
-    c.logs = c.behavior.logs.map((text) => ({ timeMs: nowMs, text }));
+    c.logs = processLogs ?? c.behavior.logs.map((text) => ({ timeMs: nowMs, text }));
     c.started = !c.spec.startupProbe;
     c.ready = c.started && !c.spec.readinessProbe && c.kind !== 'init';
     this.armRunningContainer(c, nowMs);
@@ -324,7 +406,9 @@ export class PodWorker {
     const exitIn = (seconds: number) => Math.max(0, seconds * 1000 - elapsedNominal);
     const oom = b.oomKillAfterSeconds;
     const exit = c.kind === 'init' && b.exitAfterSeconds === undefined ? 0 : b.exitAfterSeconds;
-    if (oom !== undefined && (exit === undefined || oom <= exit)) {
+    if (c.proc) {
+      // A real process: it ends when it ends.
+    } else if (oom !== undefined && (exit === undefined || oom <= exit)) {
       this.after(exitIn(oom), () => this.containerExited(c, gen, 137, 'OOMKilled'));
     } else if (exit !== undefined) {
       const code = b.exitCode;
@@ -336,7 +420,7 @@ export class PodWorker {
   private startProbes(c: ContainerRecord, gen: number): void {
     this.stopProbes(c);
     const workers: ProbeWorker[] = [];
-    const live = () => !this.dropped && !this.terminating && c.generation === gen && c.isRunning;
+    const live = () => !this.dropped && !this.halted && c.generation === gen && c.isRunning;
     const unhealthy = (kind: string, probe: any) => this.event('Warning', 'Unhealthy', `${kind} probe failed: ${probeFailureMessage(probe, this.podIP)}`, c.fieldPath);
     const startOthers = () => {
       if (c.spec.readinessProbe) {
@@ -392,10 +476,10 @@ export class PodWorker {
   }
 
   /** The instance ended by itself (or was killed by the liveness probe / OOM killer). */
-  private containerExited(c: ContainerRecord, gen: number, exitCode: number, reason: string): void {
-    if (this.dropped || this.terminating || c.generation !== gen || !c.isRunning) return;
+  private containerExited(c: ContainerRecord, gen: number, exitCode: number, reason: string, message?: string): void {
+    if (this.dropped || this.halted || c.generation !== gen || !c.isRunning) return;
     this.stopProbes(c);
-    c.state = { terminated: this.terminatedState(c, exitCode, reason) };
+    c.state = { terminated: this.terminatedState(c, exitCode, reason, message) };
     c.generation++;
     c.ready = c.kind === 'init' && exitCode === 0;
     c.started = false;
@@ -416,9 +500,9 @@ export class PodWorker {
     return policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
   }
 
-  private terminatedState(c: ContainerRecord, exitCode: number, reason: string): TerminatedState {
+  private terminatedState(c: ContainerRecord, exitCode: number, reason: string, message?: string): TerminatedState {
     const running = (c.state as any).running;
-    return { containerID: c.containerID ?? '', exitCode, finishedAt: metaTime(this.deps.clock.now()), reason, startedAt: running?.startedAt ?? metaTime(this.deps.clock.now()) };
+    return { containerID: c.containerID ?? '', exitCode, finishedAt: metaTime(this.deps.clock.now()), ...(message ? { message } : {}), reason, startedAt: running?.startedAt ?? metaTime(this.deps.clock.now()) };
   }
 
   /**
@@ -434,7 +518,7 @@ export class PodWorker {
     c.starting = true;
     const gen = c.generation;
     const restart = () => {
-      if (this.dropped || this.terminating || c.generation !== gen) return;
+      if (this.dropped || this.halted || c.generation !== gen) return;
       c.crashBackoffMs = c.crashBackoffMs ? Math.min(c.crashBackoffMs * 2, BACKOFF_MAX_MS) : BACKOFF_INITIAL_MS;
       c.crashBackoffAtMs = clock.nowMs();
       this.startContainer(c);
@@ -465,27 +549,7 @@ export class PodWorker {
     if (this.terminating || this.dropped) return;
     this.terminating = true;
     this.mountRetry?.cancel();
-    const graceMs = (this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
-    const stops: Array<Promise<void>> = [];
-    for (const c of this.allContainers()) {
-      c.starting = false;
-      this.stopProbes(c);
-      if (!c.isRunning) continue;
-      this.event('Normal', 'Killing', `Stopping container ${c.name}`, c.fieldPath);
-      const stopMs = c.behavior.ignoreSigterm ? graceMs : Math.min(this.deps.timings.containerStartMs, graceMs);
-      const [code, reason] = c.behavior.ignoreSigterm ? [137, 'Error'] : [0, 'Completed'];
-      stops.push(
-        new Promise<void>((resolve) =>
-          this.after(stopMs, () => {
-            c.state = { terminated: this.terminatedState(c, code, reason) };
-            c.ready = false;
-            c.started = false;
-            resolve();
-          }),
-        ),
-      );
-    }
-    await Promise.all(stops);
+    await this.stopContainers((this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000);
     if (this.dropped) return;
     if (!this.terminalPhase) {
       const allSucceeded = this.containers.every((c) => c.terminated?.exitCode === 0);
@@ -509,10 +573,73 @@ export class PodWorker {
     }
   }
 
+  /** Stops every running container: a simulated one as scripted, a process by SIGTERM, then SIGKILL after the grace period. */
+  private async stopContainers(graceMs: number): Promise<void> {
+    const stops: Array<Promise<void>> = [];
+    for (const c of this.allContainers()) {
+      c.starting = false;
+      this.stopProbes(c);
+      if (!c.isRunning) continue;
+      this.event('Normal', 'Killing', `Stopping container ${c.name}`, c.fieldPath);
+      if (c.proc) {
+        stops.push(this.stopProcess(c, c.proc, graceMs));
+        continue;
+      }
+      const stopMs = c.behavior.ignoreSigterm ? graceMs : Math.min(this.deps.timings.containerStartMs, graceMs);
+      const [code, reason] = c.behavior.ignoreSigterm ? [137, 'Error'] : [0, 'Completed'];
+      stops.push(
+        new Promise<void>((resolve) =>
+          this.after(stopMs, () => {
+            c.state = { terminated: this.terminatedState(c, code, reason) };
+            c.ready = false;
+            c.started = false;
+            resolve();
+          }),
+        ),
+      );
+    }
+    await Promise.all(stops);
+  }
+
+  private async stopProcess(c: ContainerRecord, proc: RunningProcess, graceMs: number): Promise<void> {
+    proc.process.signal('SIGTERM');
+    let graceTimer: Timer | undefined;
+    const graceOver = await Promise.race([proc.exited.then(() => false), new Promise<boolean>((resolve) => (graceTimer = this.after(graceMs, () => resolve(true))))]);
+    graceTimer?.cancel();
+    if (graceOver) proc.process.signal('SIGKILL');
+    const exit = await proc.exited;
+    if (!c.isRunning) return;
+    c.state = { terminated: this.terminatedState(c, exit.exitCode, exit.exitCode === 0 ? 'Completed' : 'Error') };
+    c.ready = false;
+    c.started = false;
+  }
+
+  /** Upstream's active deadline: measured from status.startTime, in the clock's nominal time. */
+  private armDeadline(): void {
+    const seconds = this.pod.spec?.activeDeadlineSeconds;
+    if (typeof seconds !== 'number' || !(seconds > 0)) return;
+    const started = Date.parse(this.pod.status?.startTime ?? this.startTime);
+    const elapsed = this.deps.clock.nominal(Math.max(0, this.deps.clock.nowMs() - (Number.isFinite(started) ? started : this.deps.clock.nowMs())));
+    this.after(Math.max(0, seconds * 1000 - elapsed), () => void this.deadlineExceeded());
+  }
+
+  /** The pod ran out of time: stop its containers for good, the pod is Failed (DeadlineExceeded). */
+  private async deadlineExceeded(): Promise<void> {
+    if (this.halted || this.terminalPhase || this.dropped) return;
+    this.deadlineHit = true;
+    this.podReason = DEADLINE_EXCEEDED;
+    this.mountRetry?.cancel();
+    this.event('Normal', DEADLINE_EXCEEDED.reason, DEADLINE_EXCEEDED.message);
+    await this.stopContainers((this.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000);
+    if (this.dropped) return;
+    if (!this.terminalPhase) this.finish('Failed');
+    this.sync();
+  }
+
   // ---- status ----------------------------------------------------------------------------
 
   private view() {
-    return { init: this.init, containers: this.containers, sandboxReady: this.sandboxReady, podIP: this.podIP, hostIP: this.deps.hostIP, startTime: this.startTime, terminalPhase: this.terminalPhase };
+    return { init: this.init, containers: this.containers, sandboxReady: this.sandboxReady, podIP: this.podIP, hostIP: this.deps.hostIP, startTime: this.startTime, terminalPhase: this.terminalPhase, podReason: this.podReason };
   }
 
   /** Requests a status write; writes are serialized and skipped when nothing changed. */
@@ -569,6 +696,16 @@ export class PodWorker {
   private toWaiting(c: ContainerRecord, reason: string, message: string): void {
     if (c.terminated) c.lastTerminated = { ...c.terminated };
     c.state = { waiting: { reason, message } };
+  }
+
+  /** Stopping for deletion or for the active deadline: nothing starts or restarts any more. */
+  private get halted(): boolean {
+    return this.terminating || this.deadlineHit;
+  }
+
+  private bundleOf(c: ContainerRecord): WorkflowBundle | undefined {
+    const lookup = this.deps.bundles?.lookup(c.spec.image);
+    return lookup && 'bundle' in lookup ? lookup.bundle : undefined;
   }
 
   private allContainers(): ContainerRecord[] {

@@ -14,7 +14,7 @@ import { WorkflowCatalogClient } from '../../../src/datastorage/client/workflow-
 import { event } from '../audit/fixtures.ts';
 
 const TOKEN = 'orchestrator-token';
-const REFERENCE_YAML = readFileSync(new URL('../../../workflows/fix-statefulset-pvc-v1.yaml', import.meta.url), 'utf8');
+const REFERENCE_YAML = readFileSync(new URL('../../../workflows/fix-statefulset-pvc-v1/workflow.yaml', import.meta.url), 'utf8');
 const fingerprint = 'c'.repeat(64);
 const sts = { kind: 'StatefulSet', name: 'kv-store', namespace: 'demo-statefulset' };
 

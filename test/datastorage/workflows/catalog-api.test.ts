@@ -9,7 +9,7 @@ import { registerWorkflowRoutes } from '../../../src/datastorage/workflows/route
 import type { Database } from '../../../src/datastorage/db/database.ts';
 import { TEST_DATABASES } from '../../helpers/database.ts';
 
-const REFERENCE_YAML = readFileSync(new URL('../../../workflows/fix-statefulset-pvc-v1.yaml', import.meta.url), 'utf8');
+const REFERENCE_YAML = readFileSync(new URL('../../../workflows/fix-statefulset-pvc-v1/workflow.yaml', import.meta.url), 'utf8');
 
 /** The reference incident: kv-store StatefulSet in production, critical, detected stateful. */
 const REFERENCE_CONTEXT = {

@@ -8,7 +8,7 @@ import { validateParameters, type ParameterDefinition } from '../../../src/datas
 import { compareVersions } from '../../../src/datastorage/workflows/semver.ts';
 import { syntheticWorkflows } from '../../../src/datastorage/workflows/synthetic.ts';
 
-const REFERENCE_YAML = readFileSync(new URL('../../../workflows/fix-statefulset-pvc-v1.yaml', import.meta.url), 'utf8');
+const REFERENCE_YAML = readFileSync(new URL('../../../workflows/fix-statefulset-pvc-v1/workflow.yaml', import.meta.url), 'utf8');
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
 function minimal(extra: Record<string, unknown> = {}): Record<string, any> {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { TEST_DATABASES } from '../../helpers/database.ts';
 import { call, serve } from '../audit/fixtures.ts';
 
-const REFERENCE_YAML = readFileSync(new URL('../../../workflows/fix-statefulset-pvc-v1.yaml', import.meta.url), 'utf8');
+const REFERENCE_YAML = readFileSync(new URL('../../../workflows/fix-statefulset-pvc-v1/workflow.yaml', import.meta.url), 'utf8');
 const CONTEXT = { severity: 'critical', component: 'StatefulSet', environment: 'production', detected_labels: JSON.stringify({ stateful: true, failedDetections: ['pdbProtected'] }) };
 const query = (q: Record<string, string>) => `?${new URLSearchParams(q)}`;
 

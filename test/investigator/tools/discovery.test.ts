@@ -2,17 +2,17 @@
 // workflows/ plus a few of the test's own, which only some incident contexts may see.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startDataStorage, type DataStorageHandle } from '../../../src/datastorage/server.ts';
 import { ScaledClock } from '../../../src/platform/clock.ts';
+import { listWorkflowDefinitions } from '../../../src/stack/kubernaut-services.ts';
 import { catalogTools } from '../../../src/investigator/tools/catalog/tools.ts';
 import { createToolsetFrom } from '../../../src/investigator/tools/runner.ts';
 import type { IncidentScope, Toolset } from '../../../src/investigator/tools/types.ts';
 
 const clock = new ScaledClock(1);
 let ds: DataStorageHandle;
-const WORKFLOWS_DIR = new URL('../../../workflows/', import.meta.url);
 
 function workflow(id: string, actionType: string, labels: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return {
@@ -33,9 +33,9 @@ async function register(body: string, contentType: string): Promise<number> {
 
 before(async () => {
   ds = await startDataStorage({ clock });
-  for (const file of readdirSync(WORKFLOWS_DIR).filter((f) => f.endsWith('.yaml'))) {
-    const status = await register(readFileSync(new URL(file, WORKFLOWS_DIR), 'utf8'), 'application/yaml');
-    if (file === 'fix-statefulset-pvc-v1.yaml') assert.equal(status, 201);
+  for (const { id, path } of listWorkflowDefinitions()) {
+    const status = await register(readFileSync(path, 'utf8'), 'application/yaml');
+    if (id === 'fix-statefulset-pvc-v1') assert.equal(status, 201);
   }
   for (const w of [
     workflow('dev-only-v1', 'DevOnlyAction', { environment: ['development'] }),

@@ -3,7 +3,7 @@
  * components written for real clusters can check callers the usual way.
  */
 import type { Attributes, Authenticator, Authorizer } from '../auth.ts';
-import type { ApiResponse } from '../../core/api-request.ts';
+import type { ApiResponse, UserInfo } from '../../core/api-request.ts';
 import { decodeObject, type ResourceRequest } from './context.ts';
 import { groupVersion } from '../../core/types.ts';
 
@@ -12,14 +12,15 @@ export function handleReview(r: ResourceRequest, authn: Authenticator, authz: Au
   const spec = obj.spec ?? {};
   switch (r.info.kind) {
     case 'TokenReview': {
-      const user = typeof spec.token === 'string' ? authn.review(spec.token) : undefined;
-      obj.status = user
-        ? { authenticated: true, user: { username: user.username, uid: user.uid, groups: user.groups }, audiences: spec.audiences }
+      const audiences = Array.isArray(spec.audiences) ? spec.audiences.filter((a: unknown) => typeof a === 'string') : undefined;
+      const found = typeof spec.token === 'string' ? authn.review(spec.token, audiences) : undefined;
+      obj.status = found
+        ? { authenticated: true, user: userInfo(found.user), audiences: found.audiences }
         : { authenticated: false, error: 'invalid bearer token' };
       break;
     }
     case 'SelfSubjectReview':
-      obj.status = { userInfo: { username: r.user.username, uid: r.user.uid, groups: r.user.groups } };
+      obj.status = { userInfo: userInfo(r.user) };
       break;
     default: {
       const self = r.info.kind === 'SelfSubjectAccessReview';
@@ -34,4 +35,8 @@ export function handleReview(r: ResourceRequest, authn: Authenticator, authz: Au
   }
   obj.metadata = { creationTimestamp: null as unknown as string, ...(r.namespace ? { namespace: r.namespace } : {}) };
   return { status: 201, body: obj };
+}
+
+function userInfo(user: UserInfo): Record<string, unknown> {
+  return { username: user.username, uid: user.uid, groups: user.groups, ...(user.extra && Object.keys(user.extra).length ? { extra: user.extra } : {}) };
 }

@@ -439,6 +439,7 @@ export function resourcePaths(r: ResolvedResource): PathSpec[] {
   };
   if (info.subresources.binding) create('binding', 'io.k8s.api.core.v1.Binding', { group: '', version: 'v1', kind: 'Binding' });
   if (info.subresources.eviction) create('eviction', 'io.k8s.api.policy.v1.Eviction', { group: 'policy', version: 'v1', kind: 'Eviction' });
+  if (info.subresources.token) create('token', 'io.k8s.api.authentication.v1.TokenRequest', { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' });
 
   if (info.namespaced && verbs.has('list')) {
     paths.push({
@@ -555,6 +556,7 @@ export function definitionsFor(resources: ResolvedResource[], builtins: BuiltinS
     if (r.info.subresources.scale) roots.add(SCALE);
     if (r.info.subresources.binding) roots.add('io.k8s.api.core.v1.Binding');
     if (r.info.subresources.eviction) roots.add('io.k8s.api.policy.v1.Eviction');
+    if (r.info.subresources.token) roots.add('io.k8s.api.authentication.v1.TokenRequest');
     if (!r.builtin) for (const [name, schema] of crdSchemas(r.info).schemas) local.set(name, schema);
     else if (!builtins.kindDefinition(r.info)) {
       // A built-in the client-node catalog does not know: publish a free-form schema.
