@@ -136,6 +136,14 @@ test('up runs the investigator with the offline mock LLM and names both in endpo
   const problem = await bad.json();
   assert.ok(JSON.stringify(problem).includes('severity') && JSON.stringify(problem).includes('resource_kind'), JSON.stringify(problem));
   assert.equal((await fetch(`${ep.investigator}/api/v1/incident/session/00000000-0000-4000-8000-000000000000`)).status, 404);
+  // The shipped workflows: registered in the catalog, mirrored as RemediationWorkflow objects, their runners installed.
+  const rws = JSON.parse(k.kubectlOk(['get', 'remediationworkflows', '-n', 'kubernaut-system', '-o', 'json'])).items as Json[];
+  const reference = rws.find((rw) => rw.metadata.name === 'fix-statefulset-pvc-v1');
+  assert.ok(reference, `RemediationWorkflows: ${rws.map((rw) => rw.metadata.name).join(', ')}`);
+  assert.equal(reference.status.catalogStatus, 'Active');
+  assert.match(reference.status.catalogId, /^[0-9a-f-]{36}$/);
+  assert.ok(rws.length >= 6);
+  k.kubectlOk(['get', 'serviceaccount', 'fix-statefulset-pvc-v1-runner', '-n', 'kubernaut-workflows']);
 });
 
 test('the reference incident: the claim of replica 2 is gone, fix-statefulset-pvc-v1 is chosen for StatefulSet kv-store', async () => {
