@@ -4,9 +4,10 @@
  * same children (created idempotently) and writes nothing new.
  *
  *   Pending → Processing → Analyzing → [AwaitingApproval] → Executing → Verifying → Completed
- *   with the side exits of §2.1: Blocked (routing.ts), Failed, TimedOut (timeouts.ts), Skipped, Cancelled.
+ *   with the side exits of §2.1: Blocked (routing.ts), Failed, TimedOut (timeouts.ts), Skipped, Cancelled,
+ *   and Executing → Completed (DryRun) when the WorkflowExecution ran nothing (dry-run.ts).
  */
-import { ANNOTATION_CANCEL, isTerminalRemediationPhase, type RemediationRequestStatus } from '../../api/v1alpha1/index.ts';
+import { ANNOTATION_CANCEL, isTerminalRemediationPhase, type RemediationRequestStatus, type WorkflowExecution } from '../../api/v1alpha1/index.ts';
 import {
   buildAIAnalysis,
   buildApprovalRequest,
@@ -17,6 +18,7 @@ import {
   targetOfExecution,
 } from './children.ts';
 import { Draft } from './draft.ts';
+import { EXECUTION_REASON_DRY_RUN, OUTCOME_DRY_RUN, isDryRunExecution } from './dry-run.ts';
 import type { ChildKind, Decision, Snapshot } from './model.ts';
 import { aiAnalysisName, approvalRequestName, effectivenessAssessmentName, signalProcessingName, workflowExecutionName } from './names.ts';
 import { originalOf, postAnalysisBlock, preAnalysisBlock, resumeStage } from './routing.ts';
@@ -267,6 +269,7 @@ function executing(d: Draft): void {
   const st = we.status ?? {};
   const rr = d.rr.metadata?.name ?? '';
   if (st.executionRef?.name) d.set({ executionRef: st.executionRef });
+  if (isDryRunExecution(we)) return void dryRunCompleted(d, we);
   if (st.phase === 'Completed') {
     d.condition('Executed', 'True', 'Completed', `${we.spec.workflowRef.workflowId} completed${st.duration ? ` in ${st.duration}` : ''}`);
     const verifyingMs = d.timeouts.timeouts.verifying;
@@ -297,6 +300,18 @@ function executing(d: Draft): void {
     });
     escalate(d, `workflow ${we.spec.workflowRef.workflowId} failed`, `${we.spec.workflowRef.workflowId} failed on ${we.spec.targetResource} (${reason}): ${what}`);
   }
+}
+
+/**
+ * The WE stopped short of running anything (dry run): nothing to verify, so no EA; Completed with
+ * outcome DryRun, which routing never counts as a remediation, a success or a failure.
+ */
+function dryRunCompleted(d: Draft, we: WorkflowExecution): void {
+  const wf = we.spec.workflowRef.workflowId;
+  const why = we.status?.executionStatus?.message;
+  d.condition('Executed', 'False', EXECUTION_REASON_DRY_RUN, `dry run: ${wf} was not run${why ? ` (${why})` : ''}`.slice(0, 32_768));
+  complete(d, OUTCOME_DRY_RUN, `Dry run: ${wf} would have run against ${we.spec.targetResource}; nothing was changed. The Job it would have created is in the audit trail (workflow.execution.dry_run).`);
+  notifyCompletion(d);
 }
 
 function verifying(d: Draft): void {

@@ -5,6 +5,7 @@
  * objects, which are never behind.
  */
 import { isTerminalRemediationPhase, type EffectivenessAssessment, type RemediationRequest, type WorkflowExecution } from '../../api/v1alpha1/index.ts';
+import { OUTCOME_DRY_RUN, isDryRunExecution } from './dry-run.ts';
 import type { HistoryEntry } from './model.ts';
 import { toMs } from './time.ts';
 
@@ -19,7 +20,7 @@ export interface PastRemediation {
   /** Live RRs only: the backoff or suppression it set. */
   nextAllowedExecution?: string;
   workflowId?: string;
-  /** A workflow ran against the target (a failure before touching it does not count). */
+  /** A workflow ran against the target (a failure before touching it, or a dry run, does not count). */
   touchedTarget: boolean;
   /** When a successful execution of the workflow ended. */
   succeededAt?: string;
@@ -37,6 +38,7 @@ const timestamp = (v: string | Date | undefined | null): string | undefined => {
 const orUndefined = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
 function executionTouchedTarget(we: WorkflowExecution | undefined): boolean {
+  if (isDryRunExecution(we)) return false;
   const phase = we?.status?.phase;
   if (phase === 'Running' || phase === 'Completed') return true;
   if (phase === 'Failed') return we?.status?.failureDetails?.wasExecutionFailure !== false;
@@ -46,6 +48,7 @@ function executionTouchedTarget(we: WorkflowExecution | undefined): boolean {
 export function pastFromLive(rr: RemediationRequest, we?: WorkflowExecution, ea?: EffectivenessAssessment): PastRemediation {
   const status = rr.status ?? {};
   const score = ea?.status?.overallScore;
+  const dryRun = status.outcome === OUTCOME_DRY_RUN || isDryRunExecution(we);
   return {
     remediationId: rr.metadata?.name ?? '',
     startedAt: timestamp(rr.metadata?.creationTimestamp as string | Date | undefined) ?? status.startTime,
@@ -55,8 +58,8 @@ export function pastFromLive(rr: RemediationRequest, we?: WorkflowExecution, ea?
     blockReason: status.blockReason,
     nextAllowedExecution: status.nextAllowedExecution,
     workflowId: we?.spec.workflowRef.workflowId ?? status.selectedWorkflowRef?.workflowId,
-    touchedTarget: executionTouchedTarget(we),
-    succeededAt: we?.status?.phase === 'Completed' ? (we.status.completionTime ?? status.completedAt) : undefined,
+    touchedTarget: !dryRun && executionTouchedTarget(we),
+    succeededAt: !dryRun && we?.status?.phase === 'Completed' ? (we.status.completionTime ?? status.completedAt) : undefined,
     preRemediationSpecHash: status.preRemediationSpecHash,
     postRemediationSpecHash: ea?.status?.components?.postRemediationSpecHash,
     effectivenessScore: typeof score === 'number' ? score : undefined,
@@ -64,9 +67,12 @@ export function pastFromLive(rr: RemediationRequest, we?: WorkflowExecution, ea?
   };
 }
 
-/** History has no execution record of its own: a captured pre-hash or an assessment shows the workflow ran. */
+/**
+ * History has no execution record of its own: a captured pre-hash or an assessment shows the workflow
+ * ran — except in a dry run, whose pre-hash was captured before the WE decided not to run anything.
+ */
 export function pastFromHistory(h: HistoryEntry): PastRemediation {
-  const ran = !!h.preRemediationSpecHash || h.effectivenessScore != null || h.outcome === 'Remediated' || h.outcome === 'VerificationTimedOut';
+  const ran = h.outcome !== OUTCOME_DRY_RUN && (!!h.preRemediationSpecHash || h.effectivenessScore != null || h.outcome === 'Remediated' || h.outcome === 'VerificationTimedOut');
   const succeeded = h.outcome === 'Remediated' || h.outcome === 'VerificationTimedOut';
   return {
     remediationId: h.remediationId,

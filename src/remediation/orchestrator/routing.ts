@@ -7,6 +7,7 @@
  */
 import { compareRemediationRequestAge, isTerminalRemediationPhase, type RemediationRequest } from '../../api/v1alpha1/index.ts';
 import type { RoutingConfig } from './config.ts';
+import { OUTCOME_DRY_RUN } from './dry-run.ts';
 import type { BlockReason, Snapshot } from './model.ts';
 import { chronological, isTerminal, mergePast, pastFromLive, type PastRemediation } from './past-remediations.ts';
 import { targetString, type TargetRef } from './targets.ts';
@@ -56,13 +57,15 @@ export function fingerprintPast(s: Snapshot): PastRemediation[] {
 /**
  * Failed/TimedOut RRs in a row before this one, counted back to the last Completed RR or the last RR
  * that was itself blocked for ConsecutiveFailures (that block was the pause; counting starts again
- * after it). Skipped and Cancelled RRs neither count nor break the run.
+ * after it). Skipped, Cancelled and dry-run RRs neither count nor break the run.
  */
 export function consecutiveFailuresBefore(s: Snapshot): number {
   const mine = toMs(s.rr.metadata?.creationTimestamp as string | Date | undefined) ?? s.time.nowMs;
   const earlier = fingerprintPast(s).filter((p) => isTerminal(p) && (toMs(p.startedAt) ?? 0) <= mine);
   let count = 0;
   for (const p of chronological(earlier).reverse()) {
+    // A dry run proves nothing about the remediation: like Skipped, it neither counts nor breaks the run.
+    if (p.outcome === OUTCOME_DRY_RUN) continue;
     if (p.phase === 'Completed') break;
     if (p.blockReason === 'ConsecutiveFailures') break;
     if (p.phase === 'Failed' || p.phase === 'TimedOut') count++;

@@ -184,7 +184,7 @@ export function notifyCompletion(d: Draft): void {
   const wf = after.selectedWorkflowRef?.workflowId;
   d.notify('completion', {
     phase: 'Completed',
-    subject: `${after.outcome}: ${d.rr.spec.signalName} on ${targetLabel(d)}`,
+    subject: `${after.outcome === 'DryRun' ? 'Dry run, nothing changed' : after.outcome}: ${d.rr.spec.signalName} on ${targetLabel(d)}`,
     body: `${after.message ?? ''}${wf ? `\nWorkflow: ${wf}${after.selectedWorkflowRef?.version ? ` ${after.selectedWorkflowRef.version}` : ''}` : ''}\nRemediationRequest: ${d.rr.metadata?.name}`,
   });
 }

@@ -345,6 +345,25 @@ test('WE Failed → Failed with backoff and escalation', async () => {
   await waitChild('NotificationRequest', ns, `nr-escalation-${rr}`);
 });
 
+test('WE DryRun → Completed [DryRun] at once: no EA, a completion notification, audited as completed', async () => {
+  const ns = await freshNamespace();
+  const rr = await toAnalyzing(ns, { annotations: { 'kubernaut.ai/dry-run': 'true' } });
+  await setStatus('AIAnalysis', ns, `ai-${rr}`, aaSelected(ns));
+  await waitPhase(ns, rr, 'Executing');
+  await setStatus('WorkflowExecution', ns, `we-${rr}`, {
+    phase: 'Completed',
+    completionTime: new Date().toISOString(),
+    executionStatus: { status: 'Skipped', reason: 'DryRun', message: 'dry run asked for by the annotation kubernaut.ai/dry-run', completedTasks: 0, totalTasks: 1 },
+  });
+  const done = await waitPhase(ns, rr, 'Completed');
+  assert.equal(done.status?.outcome, 'DryRun');
+  assert.equal(done.status?.effectivenessAssessmentRef, undefined);
+  const nr = await waitChild('NotificationRequest', ns, `nr-completion-${rr}`);
+  assert.match(nr.spec.subject, /^Dry run, nothing changed: /);
+  assert.deepEqual(await childrenNamed('EffectivenessAssessment', ns, rr), []);
+  await eventually(() => audit.events.find((e) => e.correlationId === rr && e.eventType === 'orchestrator.lifecycle.completed' && (e.eventData as { outcome?: string }).outcome === 'DryRun'), `${rr} completed audit`);
+});
+
 test('UnmanagedResource: blocked until the namespace is labelled, then processed', async () => {
   const ns = await freshNamespace(false);
   const rr = await createRR(ns);

@@ -196,7 +196,7 @@ export interface RemediationRequestStatus {
   failurePhase?: 'Pending' | 'Processing' | 'Analyzing' | 'AwaitingApproval' | 'Executing' | 'Verifying' | 'Blocked';
   failureReason?: string;
   requiresManualReview?: boolean;
-  outcome?: 'Remediated' | 'NoActionRequired' | 'ManualReviewRequired' | 'VerificationTimedOut';
+  outcome?: 'Remediated' | 'NoActionRequired' | 'ManualReviewRequired' | 'VerificationTimedOut' | 'DryRun';
   /**
    * The phase the RR was in when its phase or global timeout expired.
    */
