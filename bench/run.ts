@@ -12,6 +12,7 @@ import { apiServerBuildingBlocksBench } from './apiserver-building-blocks.bench.
 import { ruleEvaluationBench } from './rule-evaluation.bench.ts';
 import { soakBench } from './soak.bench.ts';
 import { startupBench } from './startup.bench.ts';
+import { workflowBench } from './workflow.bench.ts';
 
 const scenarios: Array<[string, () => Promise<void>]> = [
   ['Start-up', startupBench],
@@ -22,6 +23,7 @@ const scenarios: Array<[string, () => Promise<void>]> = [
   ['Gateway', gatewayBench],
   ['Remediation pipeline', remediationBench],
   ['Rule evaluation', ruleEvaluationBench],
+  ['Workflow execution and effectiveness', workflowBench],
   ['Soak', soakBench],
 ];
 const only = process.argv.slice(2);
