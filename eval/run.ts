@@ -10,6 +10,8 @@ import { loadLlmConfig, LLM_PROVIDERS, type LlmConfig } from '../src/investigato
 import { fixtureNodes } from './cluster.ts';
 import { loadFixtures, type Fixture } from './fixture.ts';
 import { runFixtures } from './harness.ts';
+import { formatPipelineTable, managedNodes, pipelineFixtures, runPipelineFixtures } from './pipeline.ts';
+import { startPipelineServices } from './pipeline-stack.ts';
 import { fixturePassed, formatTable, summarize } from './report.ts';
 import { startEvalStack } from './stack.ts';
 
@@ -40,6 +42,7 @@ const program = new Command('npm run eval --')
   .option('--rename [seed]', 'rewrite every fixture\'s namespace, workload, node and alert names first (proves nothing keys on them)')
   .option('--time-scale <n>', 'divide the cluster\'s waits (back-offs, grace periods) by n', positiveNumber('--time-scale'), 10)
   .option('--concurrency <n>', 'fixtures set up at once (default: all with the mock, 2 with a provider)', positiveInt('--concurrency'))
+  .option('--pipeline', 'run every fixture that expects a workflow through the whole pipeline (Gateway to EffectivenessAssessment) instead of the investigator alone')
   .option('--no-prometheus', 'do not run the embedded Prometheus API for the PromQL tools')
   .option('--timeout <seconds>', 'limit for one investigation', positiveNumber('--timeout'), 600);
 
@@ -61,6 +64,7 @@ const opts = program.opts<{
   concurrency?: number;
   prometheus: boolean;
   timeout: number;
+  pipeline?: boolean;
 }>();
 
 function fail(message: string): never {
@@ -68,6 +72,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+if (opts.pipeline && (opts.record || opts.replay || opts.runs !== 1)) fail('--pipeline takes no --record, --replay or --runs');
 if (opts.record && opts.replay) fail('--record and --replay exclude each other');
 if (opts.replay && (opts.provider || opts.llmConfig)) fail('--replay answers from transcripts; it takes no provider');
 
@@ -95,7 +100,13 @@ try {
   fail((e as Error).message);
 }
 
+if (opts.pipeline) {
+  fixtures = pipelineFixtures(fixtures);
+  if (!fixtures.length) fail('none of these fixtures expects a workflow');
+}
+
 const started = Date.now();
+if (opts.pipeline) process.exit(await runPipeline(fixtures));
 const stack = await startEvalStack({ timeScale: opts.timeScale, nodes: fixtureNodes(fixtures), llm, prometheus: opts.prometheus });
 const modelName = opts.replay ? `replay of ${opts.replay}` : `${stack.llmConfig.provider} ${stack.llmConfig.model}${liveProvider ? '' : ' (mock LLM)'}`;
 console.log(`eval: ${fixtures.length} fixture(s) x ${opts.runs} run(s) against ${modelName}, cluster time scale ${opts.timeScale}`);
@@ -120,3 +131,27 @@ try {
   await stack.close();
 }
 process.exit(exitCode);
+
+/** `--pipeline`: Gateway to EffectivenessAssessment for every fixture; 1 when any fails. */
+async function runPipeline(selected: Fixture[]): Promise<number> {
+  const stack = await startEvalStack({ timeScale: opts.timeScale, nodes: managedNodes(fixtureNodes(selected)), llm, prometheus: opts.prometheus, alertmanagerApi: true });
+  try {
+    const services = await startPipelineServices(stack);
+    try {
+      const modelName = `${stack.llmConfig.provider} ${stack.llmConfig.model}${liveProvider ? '' : ' (mock LLM)'}`;
+      console.log(`eval --pipeline: ${selected.length} fixture(s) from alert to effectiveness assessment against ${modelName}, cluster time scale ${opts.timeScale}`);
+      const reports = await runPipelineFixtures(stack, services, selected, {
+        concurrency: opts.concurrency,
+        setupTimeoutMs: 180_000,
+        remediationTimeoutMs: opts.timeout * 1000,
+        progress: (id, message) => console.log(`  ${id}: ${message}`),
+      });
+      console.log(`\n${formatPipelineTable(reports, `Pipeline results (${modelName}; ${((Date.now() - started) / 1000).toFixed(0)} s)`)}`);
+      return reports.every((r) => r.passed) ? 0 : 1;
+    } finally {
+      await services.close();
+    }
+  } finally {
+    await stack.close();
+  }
+}

@@ -5,6 +5,10 @@
  * The investigator runs on an unscaled clock: its LLM and tool time limits are real time, which a
  * real provider needs whatever the cluster's time scale.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { NodeConfig } from '../src/cluster/control-plane/options.ts';
 import { AuditClient } from '../src/datastorage/client/audit-client.ts';
@@ -28,6 +32,11 @@ export interface EvalStackOptions {
   llm?: LlmConfig;
   /** Run the embedded Prometheus API for the PromQL tools (default true). */
   prometheus?: boolean;
+  /**
+   * Serve Alertmanager's alert API too (the EffectivenessMonitor reads it, pipeline mode): its
+   * routing then sends every alert to a sink that drops it, since the harness alerts the Gateway itself.
+   */
+  alertmanagerApi?: boolean;
   workflowsDir?: string;
   host?: string;
 }
@@ -37,6 +46,12 @@ export interface EvalStack {
   kubeconfig: KubeConfig;
   dataStorageUrl: string;
   prometheusUrl?: string;
+  /** The embedded Alertmanager API (with the Prometheus API), for the EffectivenessMonitor in pipeline mode. */
+  alertmanagerUrl?: string;
+  /** The cluster's (time-scaled) clock, for services that run beside it. */
+  clusterClock: Clock;
+  /** The audit client investigators record through (DataStorage). */
+  audit: AuditClient;
   mockLlmUrl?: string;
   /** The LLM configuration investigators use by default (the mock's when no provider is given). */
   llmConfig: LlmConfig;
@@ -68,8 +83,16 @@ export async function startEvalStack(opts: EvalStackOptions): Promise<EvalStack>
     closers.push(() => audit.close());
 
     let prometheusUrl: string | undefined;
+    let alertmanagerUrl: string | undefined;
     if (opts.prometheus !== false && cluster.cluster.kubeStateMetricsUrl) {
+      let alertmanagerConfigFile: string | undefined;
+      if (opts.alertmanagerApi) {
+        const sink = await startAlertSink(host);
+        closers.push(() => sink.close());
+        alertmanagerConfigFile = sink.configFile;
+      }
       const alerting = await startAlerting({
+        alertmanagerConfigFile,
         mode: 'embedded',
         kubeconfig: cluster.kubeconfig,
         clock: clusterClock,
@@ -82,6 +105,7 @@ export async function startEvalStack(opts: EvalStackOptions): Promise<EvalStack>
       });
       closers.push(() => alerting.close());
       prometheusUrl = alerting.prometheusUrl;
+      alertmanagerUrl = alerting.alertmanagerUrl;
     }
 
     let mockLlmUrl: string | undefined;
@@ -103,6 +127,9 @@ export async function startEvalStack(opts: EvalStackOptions): Promise<EvalStack>
       kubeconfig: cluster.kubeconfig,
       dataStorageUrl: ds.url,
       prometheusUrl,
+      alertmanagerUrl,
+      clusterClock,
+      audit,
       mockLlmUrl,
       llmConfig: config,
       catalog,
@@ -136,4 +163,24 @@ export async function startEvalStack(opts: EvalStackOptions): Promise<EvalStack>
     await close();
     throw e;
   }
+}
+
+/** A webhook receiver that accepts and drops every alert, and an Alertmanager config routing everything to it. */
+async function startAlertSink(host: string): Promise<{ configFile: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const { port } = server.address() as { port: number };
+  const dir = mkdtempSync(join(tmpdir(), 'kubernaut-eval-am-'));
+  const configFile = join(dir, 'alertmanager.yaml');
+  writeFileSync(configFile, `route:\n  receiver: eval-sink\nreceivers:\n  - name: eval-sink\n    webhook_configs:\n      - url: http://${host}:${port}/alerts\n`);
+  return {
+    configFile,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

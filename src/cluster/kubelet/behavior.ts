@@ -11,6 +11,8 @@
  *     exitCode: 1              # ... with this code (default 0: reason Completed, else Error)
  *     crashLoop: true          # shorthand for exitAfterSeconds: 1, exitCode: 1
  *     oomKillAfterSeconds: 3   # killed by the OOM killer: terminated OOMKilled, exit code 137
+ *     memoryUsage: 150Mi       # the memory the process grows to: above the container's memory limit the
+ *                              # OOM killer ends it (after oomKillAfterSeconds, default 2), within it it runs
  *     readiness: fail          # result of the readinessProbe, when the spec defines one (default pass)
  *     liveness: fail           # result of the livenessProbe, when the spec defines one (default pass)
  *     imagePull: fail          # the image cannot be pulled (ErrImagePull / ImagePullBackOff)
@@ -24,6 +26,7 @@
  * pod: the kubelet reports it (Warning InvalidSimulation) and runs every container with defaults.
  */
 import { parse as parseYaml } from 'yaml';
+import { compareQuantity, parseQuantity, type Quantity } from '../core/quantity.ts';
 
 export const BEHAVIOR_ANNOTATION = 'sim.kubernaut.ai/behavior';
 
@@ -33,6 +36,8 @@ export interface ContainerBehavior {
   exitAfterSeconds?: number;
   exitCode: number;
   oomKillAfterSeconds?: number;
+  /** Peak memory of the process: OOM-killed only when the container's memory limit is below it. */
+  memoryUsage?: Quantity;
   readiness: 'pass' | 'fail';
   liveness: 'pass' | 'fail';
   imagePull: 'ok' | 'fail';
@@ -55,7 +60,7 @@ export interface ParsedBehavior {
   error?: string;
 }
 
-const KNOWN_FIELDS = new Set(['logs', 'exitAfterSeconds', 'exitCode', 'crashLoop', 'oomKillAfterSeconds', 'readiness', 'liveness', 'imagePull', 'ignoreSigterm']);
+const KNOWN_FIELDS = new Set(['logs', 'exitAfterSeconds', 'exitCode', 'crashLoop', 'oomKillAfterSeconds', 'memoryUsage', 'readiness', 'liveness', 'imagePull', 'ignoreSigterm']);
 
 /** Parses the annotation value; never throws. */
 export function parseBehavior(annotation: string | undefined): ParsedBehavior {
@@ -94,6 +99,11 @@ function parseOne(name: string, raw: unknown): ContainerBehavior | string {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `${name}.${key}: must be a non-negative number`;
     out[key] = v;
   }
+  if (raw.memoryUsage !== undefined) {
+    const q = parseQuantity(raw.memoryUsage);
+    if (!q || q.nanos <= 0n) return `${name}.memoryUsage: must be a memory quantity such as 150Mi`;
+    out.memoryUsage = q;
+  }
   if (raw.exitCode !== undefined) {
     if (!Number.isInteger(raw.exitCode) || (raw.exitCode as number) < 0 || (raw.exitCode as number) > 255) return `${name}.exitCode: must be an integer 0-255`;
     out.exitCode = raw.exitCode as number;
@@ -120,6 +130,21 @@ function parseOne(name: string, raw: unknown): ContainerBehavior | string {
     out.ignoreSigterm = raw.ignoreSigterm;
   }
   return out;
+}
+
+/** Seconds after which a process that outgrows its memory limit is OOM-killed, without oomKillAfterSeconds. */
+const DEFAULT_OOM_AFTER_SECONDS = 2;
+
+/**
+ * When the OOM killer ends the container (seconds after its start), given its memory limit; undefined:
+ * never. Without `memoryUsage` an `oomKillAfterSeconds` kills regardless of the limit; with it, only a
+ * limit below the usage does, as the kernel's cgroup would (no limit: the node's memory, never here).
+ */
+export function oomKillAfter(b: ContainerBehavior, memoryLimit: unknown): number | undefined {
+  if (!b.memoryUsage) return b.oomKillAfterSeconds;
+  const limit = parseQuantity(memoryLimit);
+  if (!limit || compareQuantity(limit, b.memoryUsage) >= 0) return undefined;
+  return b.oomKillAfterSeconds ?? DEFAULT_OOM_AFTER_SECONDS;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -16,7 +16,7 @@ import { ClientError, type ClusterClient } from '../client/cluster-client.ts';
 import { PODS } from '../client/resources.ts';
 import type { KubeletTimings } from './config.ts';
 import type { EventRecorder } from '../client/event-recorder.ts';
-import { BEHAVIOR_ANNOTATION, parseBehavior, type ParsedBehavior } from './behavior.ts';
+import { BEHAVIOR_ANNOTATION, oomKillAfter, parseBehavior, type ParsedBehavior } from './behavior.ts';
 import { BundleProcess, type ProcessExit } from './bundle-process.ts';
 import { type BundleRuntime, TokenFetchError } from './bundle-runtime.ts';
 import type { WorkflowBundle } from './bundles.ts';
@@ -404,7 +404,7 @@ export class PodWorker {
     const elapsedNominal = this.deps.clock.nominal(Math.max(0, this.deps.clock.nowMs() - startedMs));
     const b = c.behavior;
     const exitIn = (seconds: number) => Math.max(0, seconds * 1000 - elapsedNominal);
-    const oom = b.oomKillAfterSeconds;
+    const oom = oomKillAfter(b, c.spec.resources?.limits?.memory);
     const exit = c.kind === 'init' && b.exitAfterSeconds === undefined ? 0 : b.exitAfterSeconds;
     if (c.proc) {
       // A real process: it ends when it ends.

@@ -85,6 +85,21 @@ test('an OOM-killed container is reported as OOMKilled with exit code 137', asyn
   assert.ok(pod.status.containerStatuses[0].restartCount >= 1);
 });
 
+test('memoryUsage above the memory limit OOM-kills the container; within the limit it runs', async () => {
+  const limits = (memory: string) => ({ resources: { limits: { memory } } });
+  await runPod(t, 'default', {
+    name: 'grower',
+    annotations: { 'sim.kubernaut.ai/behavior': '"*": {memoryUsage: 150Mi, oomKillAfterSeconds: 1}' },
+    spec: { containers: [container('small', limits('128Mi')), container('roomy', limits('256Mi'))] },
+  });
+  const status = (p: any, name: string) => p.status?.containerStatuses?.find((c: any) => c.name === name);
+  // Both run the same script: by the time the small one was killed twice, the roomy one would have been too.
+  const pod = await waitForPod(t, 'default', 'grower', 'small OOMKilled twice', (p) => status(p, 'small')?.restartCount >= 2 && p, 60_000);
+  assert.equal(status(pod, 'small').lastState.terminated.reason, 'OOMKilled');
+  assert.equal(status(pod, 'roomy').restartCount, 0);
+  assert.ok(status(pod, 'roomy').state.running, JSON.stringify(status(pod, 'roomy')));
+});
+
 test('a failing liveness probe kills and restarts the container', async () => {
   await runPod(t, 'default', {
     name: 'zombie',

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_BEHAVIOR, parseBehavior } from '../../../src/cluster/kubelet/behavior.ts';
+import { DEFAULT_BEHAVIOR, oomKillAfter, parseBehavior } from '../../../src/cluster/kubelet/behavior.ts';
 import { renderLogs, rfc3339Nano } from '../../../src/cluster/kubelet/container-logs.ts';
 import { formatGoDuration } from '../../../src/cluster/kubelet/go-duration.ts';
 import { imageId, normalizeImage } from '../../../src/cluster/kubelet/images.ts';
@@ -25,6 +25,21 @@ test('a malformed behaviour annotation yields an error and defaults', () => {
     assert.ok(parsed.error, bad);
     assert.equal(parsed.forContainer('app'), DEFAULT_BEHAVIOR);
   }
+});
+
+test('memoryUsage OOM-kills only a container whose memory limit is below it', () => {
+  const b = parseBehavior('app: {memoryUsage: 150Mi}\nslow: {memoryUsage: 1Gi, oomKillAfterSeconds: 7}\nold: {oomKillAfterSeconds: 3}');
+  assert.equal(b.error, undefined);
+  const app = b.forContainer('app');
+  assert.equal(oomKillAfter(app, '128Mi'), 2);
+  assert.equal(oomKillAfter(app, '150Mi'), undefined);
+  assert.equal(oomKillAfter(app, '256Mi'), undefined);
+  assert.equal(oomKillAfter(app, undefined), undefined);
+  assert.equal(oomKillAfter(b.forContainer('slow'), '512Mi'), 7);
+  assert.equal(oomKillAfter(b.forContainer('slow'), '1.5Gi'), undefined);
+  // Without memoryUsage the kill does not depend on the limit.
+  assert.equal(oomKillAfter(b.forContainer('old'), '1Ti'), 3);
+  for (const bad of ['app: {memoryUsage: lots}', 'app: {memoryUsage: 0}', 'app: {memoryUsage: -5Mi}']) assert.ok(parseBehavior(bad).error, bad);
 });
 
 test('durations print like Go', () => {
