@@ -39,8 +39,8 @@ const CATALOG_STATUS: Record<string, string> = { active: 'Active', disabled: 'Di
 
 export async function installShippedWorkflows(kc: KubeConfig, registrations: WorkflowRegistration[], opts: { controllerNamespace: string }): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(kc);
-  await createOrReplace(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: WORKFLOW_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'kubernaut' } } } as KubernetesObject).catch((e) => {
-    // Replacing a Namespace is refused while it terminates; an existing one is all we need.
+  // An existing namespace is all we need (and may carry labels of the operator's, kept as they are).
+  await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: WORKFLOW_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'kubernaut' } } } as KubernetesObject).catch((e) => {
     if (!isConflict(e)) throw e;
   });
   for (const reg of registrations) {
