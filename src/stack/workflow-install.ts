@@ -35,6 +35,17 @@ async function createOrReplace(api: KubernetesObjectApi, obj: KubernetesObject):
   return api.replace({ ...obj, metadata: { ...obj.metadata, resourceVersion: current.metadata?.resourceVersion } });
 }
 
+/**
+ * The CRD's flattened form of a catalog entry (version, description and maintainers beside the
+ * rest, the id as the object's name), so `kubectl get rw` shows the version column.
+ */
+function flattened(entry: Record<string, unknown>): Record<string, unknown> {
+  const { metadata, ...rest } = entry as { metadata?: Record<string, unknown> };
+  if (!metadata) return entry;
+  const { version, description, maintainers } = metadata;
+  return { ...rest, version, description, ...(maintainers !== undefined ? { maintainers } : {}) };
+}
+
 const CATALOG_STATUS: Record<string, string> = { active: 'Active', disabled: 'Disabled', deprecated: 'Deprecated', superseded: 'Superseded', archived: 'Disabled' };
 
 export async function installShippedWorkflows(kc: KubeConfig, registrations: WorkflowRegistration[], opts: { controllerNamespace: string }): Promise<void> {
@@ -51,7 +62,7 @@ export async function installShippedWorkflows(kc: KubeConfig, registrations: Wor
         if (obj?.kind) await createOrReplace(api, obj);
       }
     }
-    const definition = parse(readFileSync(reg.path, 'utf8')) as Record<string, unknown>;
+    const definition = flattened(parse(readFileSync(reg.path, 'utf8')) as Record<string, unknown>);
     await createOrReplace(api, {
       apiVersion: 'kubernaut.ai/v1alpha1',
       kind: 'RemediationWorkflow',

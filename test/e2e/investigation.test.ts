@@ -141,6 +141,8 @@ test('up runs the investigator with the offline mock LLM and names both in endpo
   const reference = rws.find((rw) => rw.metadata.name === 'fix-statefulset-pvc-v1');
   assert.ok(reference, `RemediationWorkflows: ${rws.map((rw) => rw.metadata.name).join(', ')}`);
   assert.equal(reference.status.catalogStatus, 'Active');
+  assert.equal(reference.spec.version, '1.0.0');
+  assert.equal(reference.spec.actionType, 'FixStatefulSetPVC');
   assert.match(reference.status.catalogId, /^[0-9a-f-]{36}$/);
   assert.ok(rws.length >= 6);
   k.kubectlOk(['get', 'serviceaccount', 'fix-statefulset-pvc-v1-runner', '-n', 'kubernaut-workflows']);
