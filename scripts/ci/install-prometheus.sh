@@ -27,5 +27,9 @@ for bin in prometheus promtool prometheus-alertmanager amtool; do
     exit 1
   fi
 done
-prometheus --version 2>&1 | head -1
-prometheus-alertmanager --version 2>&1 | head -1
+# The first line of each version, without a pipe: `| head -1` could exit before the binary finished
+# writing, and the SIGPIPE it then gets fails the script under pipefail.
+for bin in prometheus prometheus-alertmanager; do
+  version="$("$bin" --version 2>&1)"
+  echo "${version%%$'\n'*}"
+done
