@@ -5,7 +5,7 @@
  * rest of the stack's services in the same process (`up --no-control-plane`), for comparison.
  */
 import { request } from 'node:http';
-import { API_SERVER_ALONE, rssMb, startStack } from './stack.ts';
+import { API_SERVER_ALONE, rssMb, startStack, totalRssMb } from './stack.ts';
 
 function pct(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -84,9 +84,9 @@ async function withServicesBeside(): Promise<void> {
   const stack = await startStack(['--no-control-plane']);
   try {
     await json(`${stack.url}/api/v1/namespaces`, 'POST', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } });
-    const idleRss = rssMb(stack.pid);
+    const idleRss = totalRssMb(stack.pids);
     const rate = await createPods(`${stack.url}/api/v1/namespaces/bench/pods`);
-    console.log(`whole stack without control plane (up --no-control-plane): ${Math.round(rate)} creates/s, resident memory ${rssMb(stack.pid).toFixed(0)} MB at 10,000 pods (idle ${idleRss.toFixed(0)} MB)`);
+    console.log(`whole stack without control plane (up --no-control-plane, both processes): ${Math.round(rate)} creates/s, resident memory ${totalRssMb(stack.pids).toFixed(0)} MB at 10,000 pods (idle ${idleRss.toFixed(0)} MB)`);
   } finally {
     await stack.stop();
   }

@@ -1,9 +1,11 @@
 /**
  * Gateway figures against the whole embedded stack (API server, DataStorage for the audit trail),
- * with the Gateway inside `kubernaut up` (one event loop for everything) and as its own process:
- * signals per second and latency with 50 concurrent senders on loopback (autocannon), for new
- * signals (each about a different Service, so each creates a RemediationRequest) and for
- * duplicates (the same few incidents again, absorbed into existing RRs).
+ * with the Gateway inside `kubernaut up` (in its services process, beside the cluster's process),
+ * inside `kubernaut up --single-process` (one event loop for the cluster and every service, the
+ * layout before the services process) and as its own process, as deployed: signals per second
+ * and latency with 50 concurrent senders on loopback (autocannon), for new signals (each about a
+ * different Service, so each creates a RemediationRequest) and for duplicates (the same few
+ * incidents again, absorbed into existing RRs). A table puts the three side by side.
  */
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
@@ -45,13 +47,22 @@ async function api(url: string, path: string, body: unknown): Promise<void> {
   await res.arrayBuffer();
 }
 
-function report(label: string, r: autocannon.Result): void {
+function report(label: string, r: autocannon.Result): Figures {
   const ok = r['2xx'];
   console.log(`${label}: ${ok.toLocaleString()} signals, ${Math.round(r.requests.average).toLocaleString()} signals/s, latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms (non-2xx ${r.non2xx}, errors ${r.errors})`);
+  return { perSecond: Math.round(r.requests.average), p99: r.latency.p99 };
 }
 
-async function scenario(label: string, separateProcess: boolean): Promise<void> {
-  const stack = await startStack(['--kubelet-delays', '0', ...(separateProcess ? ['--no-gateway'] : [])]);
+interface Figures {
+  perSecond: number;
+  p99: number;
+}
+
+type Layout = 'up' | 'single-process' | 'own process';
+
+async function scenario(label: string, layout: Layout): Promise<{ fresh: Figures; dup: Figures }> {
+  const separateProcess = layout === 'own process';
+  const stack = await startStack(['--kubelet-delays', '0', ...(separateProcess ? ['--no-gateway'] : []), ...(layout === 'single-process' ? ['--single-process'] : [])]);
   let gateway: { url: string; stop: () => void } | undefined;
   try {
     const endpoints = JSON.parse(readFileSync(`${stack.dataDir}/endpoints.json`, 'utf8'));
@@ -74,7 +85,7 @@ async function scenario(label: string, separateProcess: boolean): Promise<void> 
       headers: { 'content-type': 'application/json' },
       requests: [{ setupRequest: (req: any) => ({ ...req, body: alert(`svc-${n++}`) }) }],
     });
-    report(`${label}, new signals (each creates an RR)`, fresh);
+    const freshFigures = report(`${label}, new signals (each creates an RR)`, fresh);
     let m = 0;
     const dup = await autocannon({
       url: gw,
@@ -84,7 +95,7 @@ async function scenario(label: string, separateProcess: boolean): Promise<void> 
       headers: { 'content-type': 'application/json' },
       requests: [{ setupRequest: (req: any) => ({ ...req, body: alert(`svc-${m++ % 50}`) }) }],
     });
-    report(`${label}, duplicate signals (50 incidents, counted into their RRs)`, dup);
+    return { fresh: freshFigures, dup: report(`${label}, duplicate signals (50 incidents, counted into their RRs)`, dup) };
   } finally {
     gateway?.stop();
     await stack.stop();
@@ -92,6 +103,13 @@ async function scenario(label: string, separateProcess: boolean): Promise<void> 
 }
 
 export async function gatewayBench(): Promise<void> {
-  await scenario('Gateway inside `kubernaut up`', false);
-  await scenario('Gateway as its own process', true);
+  const rows: Array<[string, { fresh: Figures; dup: Figures }]> = [
+    ['inside `kubernaut up` (services process)', await scenario('Gateway inside `kubernaut up`', 'up')],
+    ['inside `kubernaut up --single-process`', await scenario('Gateway inside `kubernaut up --single-process`', 'single-process')],
+    ['as its own process', await scenario('Gateway as its own process', 'own process')],
+  ];
+  console.log('\nGateway                                     new signals/s   p99 ms   duplicates/s   p99 ms');
+  for (const [label, { fresh, dup }] of rows) {
+    console.log(`${label.padEnd(44)}${String(fresh.perSecond).padStart(13)}${String(fresh.p99).padStart(9)}${String(dup.perSecond).padStart(15)}${String(dup.p99).padStart(9)}`);
+  }
 }

@@ -13,6 +13,7 @@ import { ruleEvaluationBench } from './rule-evaluation.bench.ts';
 import { soakBench } from './soak.bench.ts';
 import { startupBench } from './startup.bench.ts';
 import { workflowBench } from './workflow.bench.ts';
+import { demoBench } from './demo.bench.ts';
 
 const scenarios: Array<[string, () => Promise<void>]> = [
   ['Start-up', startupBench],
@@ -24,6 +25,7 @@ const scenarios: Array<[string, () => Promise<void>]> = [
   ['Remediation pipeline', remediationBench],
   ['Rule evaluation', ruleEvaluationBench],
   ['Workflow execution and effectiveness', workflowBench],
+  ['Demo', demoBench],
   ['Soak', soakBench],
 ];
 const only = process.argv.slice(2);

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { ROOT, rssMb, startStack } from './stack.ts';
+import { ROOT, startStack, totalRssMb } from './stack.ts';
 
 const SOAK_SECONDS = Number(process.env.KUBERNAUT_SOAK_SECONDS ?? 600);
 const SCENARIO = join(ROOT, 'deploy/demo/scenarios/statefulset-pvc-failure');
@@ -263,13 +263,13 @@ interface MemorySample {
   mb: number;
 }
 
-/** VmRSS of the `up` process every few seconds until the deadline; stops early if the process is gone. */
-async function sampleMemory(pid: number, deadline: number): Promise<{ samples: MemorySample[]; goneAt?: number }> {
+/** VmRSS of the stack's processes (`up` and its services process) every few seconds until the deadline; stops early if one is gone. */
+async function sampleMemory(pids: number[], deadline: number): Promise<{ samples: MemorySample[]; goneAt?: number }> {
   const t0 = Date.now();
   const samples: MemorySample[] = [];
   while (Date.now() < deadline) {
     try {
-      samples.push({ minute: (Date.now() - t0) / 60_000, mb: rssMb(pid) });
+      samples.push({ minute: (Date.now() - t0) / 60_000, mb: totalRssMb(pids) });
     } catch {
       return { samples, goneAt: (Date.now() - t0) / 1000 };
     }
@@ -326,7 +326,7 @@ export async function soakBench(): Promise<void> {
     const api: Target = { url: stack.url, tally };
     console.log(`soak of ${SOAK_SECONDS} s: mixed valid and hostile traffic at the Gateway and the API server, kubectl get pods once a second`);
     const deadline = Date.now() + SOAK_SECONDS * 1000;
-    const memory = sampleMemory(stack.pid, deadline);
+    const memory = sampleMemory(stack.pids, deadline);
     const kubectlTimes = kubectlLoop(kubeconfig, join(stack.dataDir, 'kubectl-cache'), deadline, tally);
     await Promise.all([...gatewayTraffic(gw, deadline), ...apiServerTraffic(api, deadline), memory, kubectlTimes]);
     const drainedAfter = (Date.now() - deadline) / 1000;

@@ -12,7 +12,10 @@ export const API_SERVER_ALONE = ['--no-control-plane', '--no-datastorage', '--no
 export interface BenchStack {
   url: string;
   dataDir: string;
+  /** The `up` process (API server, control plane). */
   pid: number;
+  /** Every process of the stack: `up` and its Kubernaut services process (endpoints.json `servicesPid`). */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -20,6 +23,17 @@ export interface BenchStack {
 export function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+/** Resident memory of several processes together (a whole stack), in MB. */
+export function totalRssMb(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + rssMb(pid), 0);
+}
+
+/** `up` and the services process it forked, as its endpoints.json names them. */
+export function stackPids(dataDir: string, upPid: number): number[] {
+  const servicesPid = JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')).servicesPid as number | undefined;
+  return servicesPid ? [upPid, servicesPid] : [upPid];
 }
 
 /** Spawns `kubernaut <args>` and resolves with its process and the ready pattern's group 1 (matched on stdout). */
@@ -62,6 +76,7 @@ export async function startStack(args: string[], opts: { persistent?: boolean } 
     url,
     dataDir,
     pid: proc.pid!,
+    pids: stackPids(dataDir, proc.pid!),
     stop: async () => {
       await stopProcess(proc);
       rmSync(dataDir, { recursive: true, force: true });

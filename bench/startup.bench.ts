@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_SERVER_ALONE, ROOT, rssMb, spawnKubernaut, stopProcess } from './stack.ts';
+import { API_SERVER_ALONE, ROOT, rssMb, spawnKubernaut, stackPids, stopProcess, totalRssMb } from './stack.ts';
 
 const KUBERNAUT = [join(ROOT, 'bin/kubernaut.js')];
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
@@ -61,7 +61,8 @@ async function timeUp(args: string[], keepIn?: string): Promise<UpTimes> {
   const readyMs = performance.now() - t0;
   const kubectlMs = await kubectl;
   await sleep(1000);
-  return { kubectlMs, readyMs, idleRssMb: rssMb(proc.pid!), proc, dataDir };
+  // The whole stack: `up` and its services process.
+  return { kubectlMs, readyMs, idleRssMb: totalRssMb(stackPids(dataDir, proc.pid!)), proc, dataDir };
 }
 
 async function stopUp(u: UpTimes): Promise<void> {

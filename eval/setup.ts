@@ -38,7 +38,7 @@ export async function prepareFixture(fixture: Fixture, opts: SetupOptions): Prom
     podsBeforeFault: new Set(),
   };
   const say = (m: string) => opts.progress?.(fixture.id, m);
-  await createNamespace(opts.kubeconfig, fixture.namespace, fixture.namespaceLabels);
+  await createNamespace(opts.kubeconfig, fixture.namespace, { 'kubernaut.ai/eval': 'true', ...fixture.namespaceLabels });
   await createObjects(ctx, fixture.manifests);
   if (fixture.healthyWhen.length) {
     say('waiting for the healthy state');

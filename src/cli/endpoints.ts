@@ -30,6 +30,8 @@ export type EndpointUrls = Partial<Record<'apiServer' | 'kubeStateMetrics' | 'da
 export interface Endpoints extends EndpointUrls {
   /** The `kubernaut up` process, so a reader can tell a live stack from a file left by a killed one. */
   pid: number;
+  /** The process of Kubernaut's services that `up` forked (absent with --single-process). */
+  servicesPid?: number;
   ready: Partial<Record<Component, boolean>>;
 }
 
@@ -71,6 +73,11 @@ export class EndpointsFile {
   update(urls: EndpointUrls): void {
     for (const [key, url] of Object.entries(urls)) if (url) this.content[key as keyof EndpointUrls] = url;
     this.write();
+  }
+
+  /** Records the services process `up` forked (written with the next change). */
+  setServicesPid(pid: number): void {
+    this.content.servicesPid = pid;
   }
 
   /** endpoints.json describes running components only. */

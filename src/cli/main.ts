@@ -180,10 +180,20 @@ program
       .choices(['text', 'json'])
       .default('text'),
   )
-  .action(async (opts) => {
+  .option('--config <file>', 'a kind cluster configuration (kind.x-k8s.io/v1alpha4): its nodes become the simulated nodes and its extraPortMappings of Kubernaut\'s NodePorts (Gateway 30080, alerts page 30190) decide where those listen; flags given explicitly win')
+  // One process for the cluster and the services (the layout before the services process): for comparison and debugging.
+  .addOption(new Option('--single-process').hideHelp())
+  .action(async (opts, command: Command) => {
     const { runUp } = await import('./up.ts');
-    await runUp(opts);
+    const explicitOptions = ['nodes', 'gatewayPort', 'prometheusPort'].filter((name) => command.getOptionValueSource(name) === 'cli');
+    await runUp({ ...opts, explicitOptions });
   });
+
+// The services process `kubernaut up` forks (src/cli/services-child.ts); not for users.
+program.command('__up-services', { hidden: true }).action(async () => {
+  const { runServicesChild } = await import('./services-child.ts');
+  await runServicesChild();
+});
 
 program
   .command('wait')
@@ -326,6 +336,42 @@ program
   .action(async (opts) => {
     const { runMockLlm } = await import('./mock-llm.ts');
     await runMockLlm(opts);
+  });
+
+program
+  .command('watch')
+  .description('stream changes of RemediationRequests and their children in one table with their printer columns: what `kubectl get rr,sp,aa,we,ea -w` would show if kubectl allowed -w with several kinds (also `kubectl kubernaut watch`)')
+  .option('-n, --namespace <ns>', 'namespace to watch (default: the kubeconfig context\'s, else default)')
+  .option('-A, --all-namespaces', 'watch every namespace')
+  .option('--kinds <list>', 'kinds to watch, comma-separated: rr, sp, aa, we, ea, rar, notif, rw or all', 'rr,sp,aa,we,ea')
+  .option('-o, --output <format>', 'wide: also the printer columns kubectl shows only with -o wide')
+  .option('--timestamps', 'start each line with the time the change was seen')
+  .option('--output-watch-events', 'start each line with the event: ADDED, MODIFIED or DELETED')
+  .option('--watch-only', 'print only changes, not the current objects first')
+  .option('--kubeconfig <file>', 'cluster to watch (default: $KUBECONFIG, else the embedded stack\'s kubeconfig in $KUBERNAUT_HOME or ./.kubernaut, else ~/.kube/config or in-cluster)')
+  .option('--context <name>', 'the kubeconfig context to use')
+  .option('--data-dir <dir>', 'watch the `kubernaut up` of this data dir (its kubeconfig)')
+  .action(async (opts) => {
+    const { runWatch } = await import('./watch.ts');
+    await runWatch(opts);
+  });
+
+program
+  .command('demo')
+  .argument('[scenario]', 'the scenario to run (default: statefulset-pvc-failure; --list shows them all)')
+  .description('run a scenario end to end on its own time-scaled embedded stack: deploy, inject the fault, follow the remediation on a live timeline, check every acceptance criterion (exit 0 only when all hold)')
+  .option('--list', 'list the scenarios')
+  .option('--data-dir <dir>', 'the demo stack\'s data dir, wiped at start (default: $KUBERNAUT_HOME/demo or ./.kubernaut/demo)')
+  .option('--time-scale <n>', 'divide Kubernaut\'s waiting times by N (default 60; 10 with --interactive)', positiveNumber)
+  .option('--realtime', 'no time scaling: the alert waits its full for window (3 minutes)')
+  .option('--interactive', 'wait for a person to approve or reject (kubernaut approve|reject) instead of approving automatically')
+  .option('--keep', 'leave the stack running afterwards for exploring (until Ctrl-C)')
+  .option('--timeout <d>', 'give up (exit 1) after this long (default: scaled to the time scale)', duration)
+  // Bad usage exits 2, as the demo documents (1 means a criterion did not hold).
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+  .action(async (scenario: string | undefined, opts) => {
+    const { runDemoCommand } = await import('../demo/cli.ts');
+    process.exitCode = await runDemoCommand(scenario, opts);
   });
 
 for (const verb of ['approve', 'reject'] as const) {

@@ -108,7 +108,9 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
   };
   try {
     await installKubernautCrds(opts.kubeconfig, { clock: opts.clock });
-    await ensureNamespace(opts.kubeconfig, opts.crNamespace ?? CONTROLLER_NAMESPACE);
+    // The controllers' leader-election Leases live in the controller namespace even when the RRs go elsewhere.
+    await ensureNamespace(opts.kubeconfig, CONTROLLER_NAMESPACE);
+    if (opts.crNamespace && opts.crNamespace !== CONTROLLER_NAMESPACE) await ensureNamespace(opts.kubeconfig, opts.crNamespace);
     let ds: DataStorageHandle | undefined;
     let audit: AuditSink = new NoopAuditSink();
     // Each service's modules load only when it runs (PGlite alone weighs tens of MB).

@@ -24,6 +24,7 @@ import { Scheduler } from '../scheduler/scheduler.ts';
 import type { Component } from '../client/component.ts';
 import type { ControlPlaneOptions, KubeletTimings } from './options.ts';
 import { ControlPlaneRuntime } from './runtime.ts';
+import { KubeletSwitch } from './kubelet-switch.ts';
 
 export interface RunningControlPlane {
   runtime: ControlPlaneRuntime;
@@ -57,10 +58,30 @@ export async function startControlPlane(clientFor: (userAgent: string) => Cluste
     volumeMountMs: opts.kubelet.volumeMountMs * clock.timeScale,
   };
   const kubelets = new Map(opts.nodes.map((node, i) => [node.name, { kubelet: new Kubelet(ctx, node, i, kubeletTimings, opts.bundles), node, index: i, running: true }]));
+  const kubeletOf = (nodeName: string) => {
+    const k = kubelets.get(nodeName);
+    if (!k) throw new Error(`no simulated node named ${nodeName}`);
+    return k;
+  };
+  const stopKubelet = (nodeName: string) => {
+    const k = kubeletOf(nodeName);
+    if (!k.running) return;
+    k.kubelet.stop();
+    k.running = false;
+  };
+  const startKubelet = async (nodeName: string) => {
+    const k = kubeletOf(nodeName);
+    if (k.running) return;
+    k.kubelet = new Kubelet(ctx, k.node, k.index, kubeletTimings, opts.bundles);
+    k.running = true;
+    await k.kubelet.start();
+  };
   const components: Component[] = [
     ...[...kubelets.values()].map((k) => k.kubelet),
     new Scheduler(ctx),
     new NodeLifecycleController(ctx),
+    // The `sim.kubernaut.ai/kubelet` Node annotation: stops/starts a kubelet from outside this process.
+    new KubeletSwitch(ctx, { has: (name) => kubelets.has(name), stop: stopKubelet, start: startKubelet }),
     new PersistentVolumeController(ctx),
     new PvcProtectionController(ctx),
     new PvProtectionController(ctx),
@@ -74,27 +95,11 @@ export async function startControlPlane(clientFor: (userAgent: string) => Cluste
     ksm,
   ];
   await runtime.start(components);
-  const kubeletOf = (nodeName: string) => {
-    const k = kubelets.get(nodeName);
-    if (!k) throw new Error(`no simulated node named ${nodeName}`);
-    return k;
-  };
   return {
     runtime,
     kubeStateMetricsUrl: ksm.url,
-    stopKubelet(nodeName) {
-      const k = kubeletOf(nodeName);
-      if (!k.running) return;
-      k.kubelet.stop();
-      k.running = false;
-    },
-    async startKubelet(nodeName) {
-      const k = kubeletOf(nodeName);
-      if (k.running) return;
-      k.kubelet = new Kubelet(ctx, k.node, k.index, kubeletTimings, opts.bundles);
-      k.running = true;
-      await k.kubelet.start();
-    },
+    stopKubelet,
+    startKubelet,
     stop: () => {
       runtime.stop();
       // A kubelet started again after the runtime's own start is not in its component list.

@@ -167,15 +167,22 @@ function anyDescribed(pods: PodView[]): boolean {
   return pods.some((p) => p.detail !== undefined);
 }
 
+/** Restarts after which a failed last run means the container is crashing, even while it is up between two crashes: one is enough, since the back-off starts after the first. */
+const RESTARTS_OF_A_LOOP = 1;
+
 function crashLoop(ev: Evidence, pods: PodView[]): Finding | undefined {
   for (const p of pods) {
-    if (!isFailing(p)) continue;
+    const failing = isFailing(p);
     for (const c of containers(p)) {
+      const exitedBadly = c.lastExitCode !== undefined && c.lastExitCode !== 0;
+      // A crash-looping container is Running and even Ready for a moment after each restart: the
+      // investigation may look right then. Its restarts and failed last run still tell the story.
+      const betweenCrashes = !failing && c.restartCount >= RESTARTS_OF_A_LOOP && exitedBadly;
+      if (!failing && !betweenCrashes) continue;
       const looping = c.stateReason === 'CrashLoopBackOff' || c.restartCount > 0;
       if (!looping || c.lastReason === 'OOMKilled' || c.stateReason === 'OOMKilled' || IMAGE_REASONS.has(c.stateReason ?? '')) continue;
       const lines = errorLines(ev, p.name, c.name);
-      const exitedBadly = c.lastExitCode !== undefined && c.lastExitCode !== 0;
-      const full = c.stateReason === 'CrashLoopBackOff' && (exitedBadly || lines.length > 0);
+      const full = (c.stateReason === 'CrashLoopBackOff' || betweenCrashes) && (exitedBadly || lines.length > 0);
       const how = [c.stateReason, `${c.restartCount} restarts`, c.lastExitCode !== undefined ? `last exit code ${c.lastExitCode}${c.lastReason ? ` (${c.lastReason})` : ''}` : undefined].filter(Boolean).join(', ');
       return {
         analyzer: 'crash-loop',

@@ -5,7 +5,7 @@ import { scoreActionType } from '../../../src/investigator/mock-llm/catalog-choi
 import { readConversation } from '../../../src/investigator/mock-llm/conversation.ts';
 import { collectEvidence } from '../../../src/investigator/mock-llm/evidence.ts';
 import { chatRequestSchema } from '../../../src/investigator/mock-llm/openai-wire.ts';
-import { requestWith, type CannedResult } from './harness.ts';
+import { fixture, requestWith, type CannedResult } from './harness.ts';
 
 function lead(resource: string, results: CannedResult[]): Finding | undefined {
   const req = chatRequestSchema.parse(requestWith(resource, results));
@@ -72,6 +72,22 @@ describe('container failures', () => {
     ])!;
     assert.deepEqual([f.analyzer, f.suspect?.kind, f.suspect?.name, f.confidence, f.facts.container], ['crash-loop', 'Pod', 'checkout-65f887fd59-ctqd2', 0.9, 'app']);
     assert.ok(f.evidence.some((e) => /invalid configuration/.test(e)));
+  });
+
+  it('crash loop seen between two crashes (Running and Ready for now, restarts and a failed last run)', () => {
+    const upForNow = (text: string) =>
+      text
+        .replace(/State:          Waiting\n      Reason:       CrashLoopBackOff/, 'State:          Running\n      Started:      Mon, 07 Dec 2026 16:25:31 +0000')
+        .replace(/Ready:          False/, 'Ready:          True')
+        .replace(/(  Ready|  ContainersReady)(\s+)False/g, '$1$2True');
+    const pods = fixture('crashloop-get-pods').replace(/0\/1     CrashLoopBackOff/g, '1/1     Running         ');
+    const f = lead('api/Pod/checkout-65f887fd59-ctqd2', [
+      list('Pod', 'api', `text:${pods}`),
+      describe_('Pod', 'checkout-65f887fd59-ctqd2', 'api', `text:${upForNow(fixture('crashloop-describe-pod'))}`),
+      logs('api', 'checkout-65f887fd59-ctqd2', 'crashloop-logs-previous'),
+    ])!;
+    assert.deepEqual([f.analyzer, f.suspect?.name, f.confidence], ['crash-loop', 'checkout-65f887fd59-ctqd2', 0.9]);
+    assert.match(f.summary, /6 restarts, last exit code 1/);
   });
 
   it('OOM outranks the crash loop it causes (both show CrashLoopBackOff)', () => {

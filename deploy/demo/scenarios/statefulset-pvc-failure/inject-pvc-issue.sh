@@ -6,6 +6,7 @@
 # uses it), the PV Terminating (pv-protection: still bound), and the kubelet refuses to mount a claim
 # that is being deleted, so the new pod stays Pending (ContainerCreating) and the set reports 2/3 ready.
 set -euo pipefail
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 use_cluster
 

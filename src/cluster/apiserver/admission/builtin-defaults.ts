@@ -455,6 +455,11 @@ function defaultNamespace(o: KubeObject, opts: DefaultOptions): void {
 
 function defaultSecret(o: KubeObject): void {
   setIfEmpty(o, 'type', 'Opaque');
+  // Go's base64 decoder skips \r and \n, so a real server takes wrapped values (kustomize's
+  // secretGenerator wraps long ones) and answers with the canonical, unwrapped encoding.
+  if (isObj(o.data)) {
+    for (const [k, v] of Object.entries(o.data)) if (typeof v === 'string' && /[\r\n]/.test(v)) o.data[k] = v.replace(/[\r\n]/g, '');
+  }
   // Conversion folds stringData into data; the server never returns stringData.
   if (isObj(o.stringData)) {
     const data = obj(o, 'data');

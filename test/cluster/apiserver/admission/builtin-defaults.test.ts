@@ -333,6 +333,11 @@ describe('core defaults', () => {
     assert.equal(s.stringData, undefined);
   });
 
+  it('Secret data wrapped over several lines (as kustomize writes long values) is unwrapped, like Go decodes it', () => {
+    const s = defaulted(core('Secret'), { data: { long: 'aGVsbG8g\nd29ybGQ=\r\n', plain: 'YQ==' } });
+    assert.deepEqual(s.data, { long: 'aGVsbG8gd29ybGQ=', plain: 'YQ==' });
+  });
+
   it('ConfigMap and ServiceAccount are unchanged; Node allocatable follows capacity', () => {
     const cm = defaulted(core('ConfigMap'), { data: { k: 'v' } });
     assert.deepEqual(cm.data, { k: 'v' });
