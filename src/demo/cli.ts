@@ -6,6 +6,7 @@
 import { join, resolve } from 'node:path';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { logToFile } from '../platform/log.ts';
+import { processAlive } from '../platform/process-alive.ts';
 import { DEFAULT_SCENARIO, loadScenario, scenarioNames } from './scenarios/index.ts';
 
 /**
@@ -50,21 +51,12 @@ export function demoDataDir(flag: string | undefined): { dir: string } | { error
     if (!ours) return { error: `${dir} is not empty and is not a Kubernaut data dir: the demo wipes its data dir, so choose another with --data-dir` };
     try {
       const ep = JSON.parse(readFileSync(join(dir, 'endpoints.json'), 'utf8')) as { pid?: number };
-      if (ep.pid && ep.pid !== process.pid && processRunning(ep.pid)) return { error: `a kubernaut up (pid ${ep.pid}) is running on ${dir}: stop it, or choose another --data-dir` };
+      if (ep.pid && ep.pid !== process.pid && processAlive(ep.pid)) return { error: `a kubernaut up (pid ${ep.pid}) is running on ${dir}: stop it, or choose another --data-dir` };
     } catch {
       // No (readable) endpoints.json: nothing runs there.
     }
   }
   return { dir };
-}
-
-function processRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export async function runDemoCommand(name: string | undefined, opts: DemoCliOptions): Promise<number> {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { eventually, freePort, ROOT, startKubernaut } from '../helpers/kubernaut-process.ts';
+import { processAlive } from '../../src/platform/process-alive.ts';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -23,14 +24,8 @@ function dataDir(): string {
 
 const LIGHT = ['--ephemeral', '--no-investigator', '--prometheus', 'none', '--kubelet-delays', '0'];
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Alive as `up` itself judges it: a zombie (exited, not reaped by a container's PID 1) is gone. */
+const alive = processAlive;
 
 /** The process holding the TCP socket that listens on `port` (from /proc/net/tcp and each process's fds). */
 function listenerPid(port: number): number | undefined {

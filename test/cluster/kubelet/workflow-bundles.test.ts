@@ -16,6 +16,7 @@ import { CONFIG_MAPS } from '../../../src/cluster/kubelet/volumes.ts';
 import type { ClusterClient } from '../../../src/cluster/client/cluster-client.ts';
 import type { KubeObject } from '../../../src/cluster/core/types.ts';
 import { ScaledClock } from '../../../src/platform/clock.ts';
+import { processAlive } from '../../../src/platform/process-alive.ts';
 import { eventually } from '../../helpers/kubernaut-process.ts';
 
 const NS = 'wf';
@@ -173,9 +174,9 @@ test('deleting the pod kills the process', async () => {
   });
   await eventually(async () => (await client.get(PODS, NS, 'sleeper')).status?.phase === 'Running' && existsSync(pidFile), 'the sleeper to run', 30_000);
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  assert.ok(isAlive(pid));
+  assert.ok(processAlive(pid));
   await kubectlOk(['delete', 'pod', 'sleeper', '--wait=true', '--timeout=60s']);
-  await eventually(() => !isAlive(pid), 'the process to be gone', 30_000);
+  await eventually(() => !processAlive(pid), 'the process to be gone', 30_000);
 });
 
 test('a bundle whose ConfigMap is missing waits with CreateContainerConfigError', async () => {
@@ -200,15 +201,6 @@ test('an image that is no bundle stays simulated', async () => {
   }, 'nginx to run', 30_000);
   assert.ok(pod.status.containerStatuses[0].state.running);
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('over a plain-HTTP API server the bundle still authenticates as its ServiceAccount (pods get an HTTPS endpoint)', async () => {
   const plain = await EmbeddedCluster.start({ clock: new ScaledClock(1), rbac: true, bundleDirs: [BUNDLES], controlPlane: { kubelet: { imagePullMs: 50, containerStartMs: 50, volumeMountMs: 50 } } });
