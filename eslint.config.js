@@ -26,6 +26,25 @@ const componentRules = COMPONENTS.map((name) => ({
   ),
 }));
 
+/**
+ * The console's page (src/console/web) shows strings from signals, pod logs and LLM answers: only
+ * ever as text. Its CSP allows no inline style either.
+ */
+const UNSAFE_HTML = 'The console renders server strings as text only: no HTML injection (Preact escapes text nodes).';
+const webRules = (() => {
+  const boundary = restrict(CLUSTER_BOUNDARY, '^(\\.\\./)+(src/)?cluster(/|$)');
+  return {
+    ...boundary,
+    'no-restricted-syntax': [
+      ...boundary['no-restricted-syntax'],
+      { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: UNSAFE_HTML },
+      { selector: 'MemberExpression[property.name=/^(innerHTML|outerHTML)$/]', message: UNSAFE_HTML },
+      { selector: 'CallExpression[callee.property.name=/^(insertAdjacentHTML|write|writeln)$/]', message: UNSAFE_HTML },
+      { selector: "JSXAttribute[name.name='style']", message: "The console's CSP forbids inline styles: use a class from styles.css." },
+    ],
+  };
+})();
+
 export default tseslint.config(
   { ignores: ['node_modules/', '.kubernaut/', 'dist/'] },
   js.configs.recommended,
@@ -46,6 +65,7 @@ export default tseslint.config(
   { files: ['src/cluster/core/**/*.ts'], rules: restrict('src/cluster/core is the bottom layer: it imports nothing else of the cluster.', '^\\.\\./[^.]') },
   { files: ['src/cluster/client/**/*.ts'], rules: restrict('src/cluster/client imports only src/cluster/core of the cluster.', '^\\.\\./(?!core/)[^.]') },
   ...componentRules,
+  { files: ['src/console/web/**/*.ts', 'src/console/web/**/*.tsx'], rules: webRules },
   {
     files: ['src/cluster/controllers/*/**/*.ts'],
     ignores: ['src/cluster/controllers/shared/**'],

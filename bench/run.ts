@@ -14,6 +14,7 @@ import { soakBench } from './soak.bench.ts';
 import { startupBench } from './startup.bench.ts';
 import { workflowBench } from './workflow.bench.ts';
 import { demoBench } from './demo.bench.ts';
+import { consoleBench } from './console.bench.ts';
 
 const scenarios: Array<[string, () => Promise<void>]> = [
   ['Start-up', startupBench],
@@ -26,6 +27,7 @@ const scenarios: Array<[string, () => Promise<void>]> = [
   ['Rule evaluation', ruleEvaluationBench],
   ['Workflow execution and effectiveness', workflowBench],
   ['Demo', demoBench],
+  ['Console', consoleBench],
   ['Soak', soakBench],
 ];
 const only = process.argv.slice(2);

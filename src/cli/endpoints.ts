@@ -11,7 +11,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const COMPONENTS = ['apiServer', 'controlPlane', 'dataStorage', 'gateway', 'controllers', 'alerting', 'investigator'] as const;
+export const COMPONENTS = ['apiServer', 'controlPlane', 'dataStorage', 'gateway', 'controllers', 'alerting', 'investigator', 'console'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 /** How the command line spells each component (`kubernaut wait --for control-plane`). */
@@ -23,9 +23,10 @@ export const COMPONENT_FLAGS: Record<Component, string> = {
   controllers: 'controllers',
   alerting: 'alerting',
   investigator: 'investigator',
+  console: 'console',
 };
 
-export type EndpointUrls = Partial<Record<'apiServer' | 'kubeStateMetrics' | 'dataStorage' | 'gateway' | 'controllers' | 'prometheus' | 'alertmanager' | 'investigator' | 'mockLlm', string>>;
+export type EndpointUrls = Partial<Record<'apiServer' | 'kubeStateMetrics' | 'dataStorage' | 'gateway' | 'controllers' | 'prometheus' | 'alertmanager' | 'investigator' | 'mockLlm' | 'console' | 'consoleSignIn', string>>;
 
 export interface Endpoints extends EndpointUrls {
   /** The `kubernaut up` process, so a reader can tell a live stack from a file left by a killed one. */
@@ -89,7 +90,8 @@ export class EndpointsFile {
     // Written aside and renamed, so a reader polling the file never sees half of it.
     const path = endpointsPath(this.dataDir);
     const { pid, ready, ...urls } = this.content;
-    writeFileSync(`${path}.tmp`, JSON.stringify({ ...urls, pid, ready }, null, 2) + '\n');
+    // Owner-only: consoleSignIn carries the local user's sign-in token.
+    writeFileSync(`${path}.tmp`, JSON.stringify({ ...urls, pid, ready }, null, 2) + '\n', { mode: 0o600 });
     renameSync(`${path}.tmp`, path);
   }
 }

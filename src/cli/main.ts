@@ -162,6 +162,8 @@ program
   .option('--llm-provider <name>', `LLM provider: ${LLM_PROVIDERS_HELP}`)
   .option('--llm-model <name>', 'model name, e.g. gpt-4o or claude-sonnet-4-5')
   .option('--llm-endpoint <url>', 'base URL of the provider\'s API (OpenAI-compatible servers: the /v1 URL)')
+  .option('--console-port <n>', 'console port (0 = a free port)', port, 0)
+  .option('--no-console', 'do not serve the console (the web page of remediations and approvals; it also needs DataStorage)')
   .option('--datastorage-port <n>', 'DataStorage port (0 = a free port)', port, 0)
   .option('--no-datastorage', 'do not run DataStorage (audit events are then discarded)')
   .option('--database-url <url>', 'PostgreSQL for DataStorage instead of the embedded PGlite')
@@ -180,12 +182,12 @@ program
       .choices(['text', 'json'])
       .default('text'),
   )
-  .option('--config <file>', 'a kind cluster configuration (kind.x-k8s.io/v1alpha4): its nodes become the simulated nodes and its extraPortMappings of Kubernaut\'s NodePorts (Gateway 30080, alerts page 30190) decide where those listen; flags given explicitly win')
+  .option('--config <file>', 'a kind cluster configuration (kind.x-k8s.io/v1alpha4): its nodes become the simulated nodes and its extraPortMappings of Kubernaut\'s NodePorts (Gateway 30080, alerts page 30190, console 30300) decide where those listen; flags given explicitly win')
   // One process for the cluster and the services (the layout before the services process): for comparison and debugging.
   .addOption(new Option('--single-process').hideHelp())
   .action(async (opts, command: Command) => {
     const { runUp } = await import('./up.ts');
-    const explicitOptions = ['nodes', 'gatewayPort', 'prometheusPort'].filter((name) => command.getOptionValueSource(name) === 'cli');
+    const explicitOptions = ['nodes', 'gatewayPort', 'prometheusPort', 'consolePort'].filter((name) => command.getOptionValueSource(name) === 'cli');
     await runUp({ ...opts, explicitOptions });
   });
 
@@ -324,6 +326,30 @@ withAuthOptions(investigatorCommand, '`create` / `get` on `investigations`')
   .action(async (opts) => {
     const { runInvestigator } = await import('./investigator.ts');
     await runInvestigator(opts);
+  });
+
+program
+  .command('console')
+  .description('run the console alone against a cluster: the web page where people follow remediations live, approve or reject, and read the audit trail (every user signs in)')
+  .option('--kubeconfig <file>', 'cluster to watch (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+  .option('--port <n>', 'port', port, 8080)
+  .option('--host <addr>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+  .requiredOption('--datastorage-url <url>', 'DataStorage base URL: audit trail, workflow catalog, remediation history')
+  .option('--datastorage-token-file <file>', 'bearer token for a DataStorage that requires one (read on every use)')
+  .option('--alerting-url <url>', 'a Prometheus-compatible API base (the embedded alerting or any Prometheus) whose /api/v1/alerts the Alerts page lists')
+  .addOption(new Option('--prometheus-url <url>', 'same as --alerting-url').hideHelp())
+  .option('--alerting-token-file <file>', 'bearer token for --alerting-url (read on every use)')
+  .option('--alerts-page-url <url>', 'the alerting\'s own alerts page, linked from the Alerts page (default: <alerting-url>/alerts)')
+  .addOption(
+    new Option('--auth <mode>', 'tokenreview: users sign in with bearer tokens the cluster checks (TokenReview) and act within their RBAC (SubjectAccessReview: list remediationrequests to read, update remediationapprovalrequests/status to decide); static: only the --token-file tokens, each such user allowed everything')
+      .choices(['tokenreview', 'static'])
+      .default('tokenreview'),
+  )
+  .option('--token-file <file>', 'static bearer tokens (kube-apiserver --token-auth-file CSV): required with --auth static, accepted besides TokenReview otherwise')
+  .option('--secure-cookies', 'mark the session cookie Secure (set when the console is reached over HTTPS, e.g. behind an ingress)')
+  .action(async (opts) => {
+    const { runConsole } = await import('./console.ts');
+    await runConsole(opts);
   });
 
 program

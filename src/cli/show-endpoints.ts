@@ -17,6 +17,8 @@ export const ENDPOINT_NAMES: Record<string, keyof EndpointUrls> = {
   alertmanager: 'alertmanager',
   investigator: 'investigator',
   'mock-llm': 'mockLlm',
+  console: 'console',
+  'console-sign-in': 'consoleSignIn',
 };
 
 export type EndpointsAnswer = { ok: true; text: string } | { ok: false; error: string };

@@ -1,9 +1,9 @@
 /**
  * Kubernaut's own services as `kubernaut up` runs them on top of its cluster: DataStorage and the
  * Gateway, then alerting, then the investigator (with the mock LLM), then the remediation
- * controllers. They reach the cluster only through client-node, with the kubeconfig they are
- * given, so they run the same in the services process `up` forks (services-child.ts) as in up's
- * own process (`--single-process`). What they report (readiness, URLs, progress lines) goes
+ * controllers; the console once DataStorage and alerting run. They reach the cluster only through
+ * client-node, with the kubeconfig they are given, so they run the same in the services process
+ * `up` forks (services-child.ts) as in up's own process (`--single-process`). What they report (readiness, URLs, progress lines) goes
  * through `ServicesReport`, which `up` turns into endpoints.json entries and printed lines.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -49,6 +49,14 @@ export function runsInvestigator(opts: Pick<UpOptions, 'investigator' | 'datasto
 }
 
 /**
+ * The console shows what DataStorage keeps (audit trail, catalog, history) beside the cluster's
+ * objects: a stack without DataStorage (the lean stacks of tests) serves no console.
+ */
+export function runsConsole(opts: Pick<UpOptions, 'console' | 'datastorage'>): boolean {
+  return opts.console && opts.datastorage;
+}
+
+/**
  * The modules the services of `opts` load, fetched ahead so they load while the cluster starts: in
  * the order they are needed, so the CRD installation (first in line) does not wait for the
  * modules of services that start after it.
@@ -61,6 +69,7 @@ export async function preloadServiceModules(opts: UpOptions): Promise<void> {
     opts.prometheus !== 'none' ? [() => import('../stack/alerting.ts')] : [],
     runsInvestigator(opts) ? [() => import('../stack/investigation.ts')] : [],
     opts.controllers ? [() => import('../remediation/manager.ts')] : [],
+    runsConsole(opts) ? [() => import('../console/server/console-server.ts')] : [],
   ];
   // A module that fails to load fails again, with its error, where it is used.
   for (const stage of stages) await Promise.allSettled(stage.map((load) => load()));
@@ -81,7 +90,9 @@ export function startKubernautServices(plan: ServicesPlan, controlPlane: Promise
   // investigator: so investigator, then controllers.
   const investigationStarted = Promise.all([servicesStarted, alertingStarted]).then(([services, alerting]) => startInvestigation(ctx, services, alerting?.prometheusUrl));
   const controllersStarted = Promise.all([servicesStarted, alertingStarted, investigationStarted]).then(([services, alerting, investigatorUrl]) => startControllers(ctx, services, alerting, investigatorUrl));
-  const all = Promise.allSettled([servicesStarted, alertingStarted, investigationStarted, controllersStarted]);
+  // The console reads DataStorage and the alerting's API: after both, beside the investigator and controllers.
+  const consoleStarted = Promise.all([servicesStarted, alertingStarted]).then(([services, alerting]) => startConsole(ctx, services.dataStorageUrl, alerting?.prometheusUrl));
+  const all = Promise.allSettled([servicesStarted, alertingStarted, investigationStarted, controllersStarted, consoleStarted]);
   const started = all.then((results) => {
     const failure = results.find((r) => r.status === 'rejected');
     if (failure) throw failure.reason;
@@ -212,6 +223,44 @@ async function startControllers(ctx: StartContext, services: StartedServices, al
   // Closed before the services: their last audit events still reach DataStorage.
   ctx.closers.push(() => manager.close());
   report.ready('controllers', { controllers: manager.url }, [`controllers: ${manager.controllers.map((c) => CONTROLLER_TITLES[c] ?? c).join(', ')} (metrics ${manager.url}/metrics)`]);
+}
+
+/**
+ * The console, readable without signing in (unless --require-auth): the embedded cluster is the
+ * user's own. Deciding needs a user: the local one signs in with a token made here (the link `up`
+ * prints and endpoints.json keeps), anyone else with a token the cluster's TokenReview accepts.
+ */
+async function startConsole(ctx: StartContext, dataStorageUrl: string | undefined, prometheusUrl: string | undefined): Promise<void> {
+  const { opts, report } = ctx;
+  if (!runsConsole(opts)) return;
+  const [{ startConsole }, { randomBytes }, { userInfo }] = await Promise.all([import('../console/server/console-server.ts'), import('node:crypto'), import('node:os')]);
+  const signInToken = randomBytes(32).toString('hex');
+  let username = 'kubernaut-user';
+  try {
+    username = userInfo().username || username;
+  } catch {
+    // no passwd entry for this uid (some containers): the generic name
+  }
+  const token = ctx.stackToken;
+  const running = await startConsole({
+    kubeconfig: await ctx.clientConfig(),
+    host: opts.host,
+    port: opts.consolePort,
+    dataStorageUrl,
+    dataStorageToken: token ? () => token : undefined,
+    alertingUrl: prometheusUrl,
+    alertingToken: token ? () => token : undefined,
+    alertsPageUrl: prometheusUrl ? `${prometheusUrl}/alerts` : undefined,
+    auth: {
+      mode: 'tokenreview',
+      staticTokens: new Map([[signInToken, { username, groups: ['system:authenticated'] }]]),
+      anonymousRead: !opts.requireAuth,
+      secureCookies: false,
+    },
+  });
+  ctx.closers.push(() => running.close());
+  const signIn = `${running.url}/sign-in#token=${signInToken}`;
+  report.ready('console', { console: running.url, consoleSignIn: signIn }, [`console: ${running.url}${opts.requireAuth ? '' : ' (read-only without signing in)'}`, `  sign in to approve: ${signIn}`]);
 }
 
 interface AlertingUrls {

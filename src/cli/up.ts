@@ -25,7 +25,7 @@ import { EndpointsFile, readEndpoints, type Component } from './endpoints.ts';
 import { KindConfigError, loadKindConfig, nodeNamesForCount, type KindPlan } from './kind-config.ts';
 import { SERVICES_SUBCOMMAND } from './services-ipc.ts';
 import { ServicesProcess, startServicesInProcess } from './services-process.ts';
-import { runsInvestigator, type ControlPlaneInfo, type RunningServicesStack, type ServicesPlan, type ServicesReport } from './up-services.ts';
+import { runsConsole, runsInvestigator, type ControlPlaneInfo, type RunningServicesStack, type ServicesPlan, type ServicesReport } from './up-services.ts';
 import type { ControllerName } from '../remediation/controller-names.ts';
 
 export interface UpOptions {
@@ -55,6 +55,9 @@ export interface UpOptions {
   dryRun?: boolean;
   /** More folders of workflow bundles the embedded kubelet runs for real (besides workflows/). */
   workflowBundles?: string[];
+  /** Serve the console (the web page of remediations and approvals). */
+  console: boolean;
+  consolePort: number;
   /** Run the investigator (and, without a configured LLM, the mock LLM); needs DataStorage. */
   investigator: boolean;
   investigatorPort: number;
@@ -109,6 +112,7 @@ function plannedComponents(opts: UpOptions): Component[] {
     ...(opts.controllers ? (['controllers'] as const) : []),
     ...(opts.prometheus !== 'none' ? (['alerting'] as const) : []),
     ...(runsInvestigator(opts) ? (['investigator'] as const) : []),
+    ...(runsConsole(opts) ? (['console'] as const) : []),
   ];
 }
 
@@ -121,6 +125,7 @@ function withKindPlan(opts: UpOptions, plan: KindPlan): UpOptions & { nodeNames:
     nodeNames: explicit.has('nodes') ? nodeNamesForCount(opts.nodes, plan.clusterName) : plan.nodeNames,
     gatewayPort: explicit.has('gatewayPort') || plan.ports.gateway === undefined ? opts.gatewayPort : plan.ports.gateway,
     prometheusPort: explicit.has('prometheusPort') || plan.ports.prometheus === undefined ? opts.prometheusPort : plan.ports.prometheus,
+    consolePort: explicit.has('consolePort') || plan.ports.console === undefined ? opts.consolePort : plan.ports.console,
   };
 }
 
@@ -261,6 +266,7 @@ function describeKindPlan(file: string, kind: KindPlan, opts: UpOptions & { node
   const ports = [
     ...(kind.ports.gateway !== undefined ? [`gateway on ${opts.gatewayPort}`] : []),
     ...(kind.ports.prometheus !== undefined ? [`alerts page on ${opts.prometheusPort}`] : []),
+    ...(kind.ports.console !== undefined ? [`console on ${opts.consolePort}`] : []),
   ];
   say(`config ${file}: kind cluster "${kind.clusterName}", nodes ${opts.nodeNames.join(', ')}${ports.length ? `; ${ports.join(', ')}` : ''}`);
   if (kind.ignored.length) say(`config ${file}: not simulated by the embedded cluster, ignored: ${kind.ignored.join(', ')}`);

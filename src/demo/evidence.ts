@@ -3,6 +3,7 @@
  * DataStorage (every event whose correlationId is the RR's name, and the hash chain's verification)
  * and the alert's real timestamps from the Prometheus TSDB (the ALERTS series' raw samples).
  */
+import { AuditQueryClient } from '../datastorage/client/audit-query-client.ts';
 import type { AlertTiming, ChainVerification } from './verdict.ts';
 
 export interface AuditEventSummary {
@@ -14,25 +15,12 @@ export interface AuditEventSummary {
 
 /** Every audit event of the RR (following the cursor). */
 export async function auditTrail(dataStorageUrl: string, rr: string): Promise<AuditEventSummary[]> {
-  const events: AuditEventSummary[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < 50; page++) {
-    const q = new URLSearchParams({ correlationId: rr, limit: '1000', ...(cursor ? { cursor } : {}) });
-    const res = await fetch(`${dataStorageUrl}/api/v1/audit/events?${q}`, { signal: AbortSignal.timeout(15_000) });
-    if (!res.ok) throw new Error(`GET /api/v1/audit/events answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
-    const body = (await res.json()) as { events: AuditEventSummary[]; nextCursor?: string };
-    events.push(...body.events);
-    cursor = body.nextCursor;
-    if (!cursor) break;
-  }
-  return events;
+  return new AuditQueryClient({ baseUrl: dataStorageUrl, timeoutMs: 15_000 }).byCorrelationId(rr);
 }
 
 export async function verifyAuditChain(dataStorageUrl: string): Promise<ChainVerification> {
   try {
-    const res = await fetch(`${dataStorageUrl}/api/v1/audit/verify-chain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(60_000) });
-    if (!res.ok) return { error: `POST /api/v1/audit/verify-chain answered ${res.status}` };
-    return (await res.json()) as ChainVerification;
+    return await new AuditQueryClient({ baseUrl: dataStorageUrl, timeoutMs: 60_000 }).verifyChain();
   } catch (e) {
     return { error: (e as Error).message };
   }

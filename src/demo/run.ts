@@ -89,7 +89,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     );
     result.stack = stack;
     demoEntry(stack.command, true);
-    for (const name of ['api-server', 'prometheus', 'gateway', 'datastorage']) if (stack.endpoints[name]) demoEntry(`${name.padEnd(12)} ${stack.endpoints[name]}`, true);
+    for (const name of ['api-server', 'console', 'prometheus', 'gateway', 'datastorage']) if (stack.endpoints[name]) demoEntry(`${name.padEnd(12)} ${stack.endpoints[name]}`, true);
     const kc = new KubeConfig();
     kc.loadFromFile(stack.kubeconfigPath);
     const ctx: DemoContext = {
@@ -174,6 +174,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     out.line(`\nThe stack keeps running (Ctrl-C stops it). To explore:`);
     out.line(`  export KUBECONFIG=${stack.kubeconfigPath}`);
     out.line(`  npx kubernaut watch -n ${scenario.namespace}`);
+    if (stack.endpoints.console) out.line(`  open ${stack.endpoints.console} (the console; sign in to decide: ${stack.endpoints['console-sign-in'] ?? 'see endpoints'})`);
     out.line(`  kubectl get rr,sp,aa,we,ea -n ${scenario.namespace}`);
     out.line(`  npx kubernaut endpoints --data-dir ${opts.dataDir}`);
     await Promise.race([new Promise((r) => opts.signal.addEventListener('abort', r, { once: true })), stack.exited]);
@@ -206,6 +207,10 @@ async function followPipeline(f: PipelineFollower, ctx: DemoContext, scenario: D
         say(`  npx kubernaut approve ${rrName} -n ${scenario.namespace}      (or: kubectl kubernaut approve ${rrName} -n ${scenario.namespace})`, 'RAR');
         say(`  npx kubernaut reject ${rrName} -n ${scenario.namespace} -m "why"`, 'RAR');
         say(`  (KUBECONFIG=${ctx.kubeconfigPath})`, 'RAR');
+        if (ctx.endpoints.console) {
+          say(`  or in the console: ${ctx.endpoints.console}/approvals`, 'RAR');
+          if (ctx.endpoints['console-sign-in']) say(`  (sign in to decide: ${ctx.endpoints['console-sign-in']})`, 'RAR');
+        }
       } else {
         say('auto-approved by the demo (use --interactive to decide yourself)', 'RAR');
         await decideApproval(ctx.kubeconfig, { rr: rrName, namespace: scenario.namespace, decision: 'Approved', decidedBy: DEMO_APPROVER, message: 'approved automatically by `kubernaut demo`' });

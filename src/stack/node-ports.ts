@@ -13,14 +13,14 @@ export const NODE_PORTS = {
   dataStorage: 30081,
   /** The alerts page and Prometheus HTTP API (`/alerts`, `/api/v1`) of the alerting component. */
   prometheus: 30190,
-  /** A web console. Reserved for later: nothing serves it yet. */
+  /** The console (web page of remediations and approvals). */
   console: 30300,
 } as const;
 
 export type NodePortComponent = keyof typeof NODE_PORTS;
 
 /** The components `kubernaut up --config` can place on a kind hostPort today. */
-export const MAPPABLE_NODE_PORTS: readonly NodePortComponent[] = ['gateway', 'prometheus'];
+export const MAPPABLE_NODE_PORTS: readonly NodePortComponent[] = ['gateway', 'prometheus', 'console'];
 
 /** The component whose NodePort this is, if any. */
 export function componentOfNodePort(port: number): NodePortComponent | undefined {

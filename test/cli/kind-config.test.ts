@@ -80,7 +80,7 @@ test('mappings the stack cannot honour are warned about and ignored; a mapping w
   );
   assert.deepEqual(plan.ports, { prometheus: 30190 });
   assert.equal(plan.warnings.length, 4, plan.warnings.join('\n'));
-  assert.match(plan.warnings[0], /nodes\[0\]\.extraPortMappings\[0\]: containerPort 80 is none of Kubernaut's NodePorts \(gateway 30080, prometheus 30190\); ignored/);
+  assert.match(plan.warnings[0], /nodes\[0\]\.extraPortMappings\[0\]: containerPort 80 is none of Kubernaut's NodePorts \(gateway 30080, prometheus 30190, console 30300\); ignored/);
   assert.match(plan.warnings[1], /containerPort 30081 \(dataStorage\) is reserved/);
   assert.match(plan.warnings[2], /speaks TCP, not UDP/);
   assert.match(plan.warnings[3], /nodes\[1\]\.extraPortMappings\[0\]: prometheus is already mapped to hostPort 30190/);

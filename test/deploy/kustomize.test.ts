@@ -15,7 +15,7 @@ import { staleWorkflowCatalogFiles } from '../../deploy/kustomize/workflow-catal
 import { find, KUSTOMIZATIONS, render, type K8sObject } from './render.ts';
 
 const IMAGE = 'ghcr.io/kubernaut-ts/kubernaut:0.1.0';
-const COMPONENTS = ['kubernaut-datastorage', 'kubernaut-gateway', 'kubernaut-controllers', 'kubernaut-investigator'];
+const COMPONENTS = ['kubernaut-datastorage', 'kubernaut-gateway', 'kubernaut-controllers', 'kubernaut-investigator', 'kubernaut-console'];
 
 const rendered = new Map(KUSTOMIZATIONS.map((k) => [k, render(k)]));
 const objectsOf = (k: string) => rendered.get(k)!;
@@ -77,15 +77,16 @@ test('every pod is hardened, probed and bounded, and runs the one image by argum
 test('services that take requests require tokens; the controllers elect leaders with two replicas', () => {
   const objects = objectsOf('deploy/kustomize/overlays/with-embedded-alerting');
   const args = (name: string) => podSpec(find(objects, 'Deployment', name)!).containers[0].args as string[];
-  for (const name of ['kubernaut-datastorage', 'kubernaut-gateway', 'kubernaut-investigator']) assert.equal(args(name)[args(name).indexOf('--auth') + 1], 'tokenreview', name);
-  for (const name of ['kubernaut-gateway', 'kubernaut-controllers', 'kubernaut-investigator']) assert.ok(args(name).includes('--datastorage-token-file'), `${name} presents its token to DataStorage`);
+  for (const name of ['kubernaut-datastorage', 'kubernaut-gateway', 'kubernaut-investigator', 'kubernaut-console']) assert.equal(args(name)[args(name).indexOf('--auth') + 1], 'tokenreview', name);
+  for (const name of ['kubernaut-gateway', 'kubernaut-controllers', 'kubernaut-investigator', 'kubernaut-console']) assert.ok(args(name).includes('--datastorage-token-file'), `${name} presents its token to DataStorage`);
   assert.ok(args('kubernaut-alerting').includes('--gateway-token-file'), 'the alerting presents its token to the Gateway');
   const controllers = find(objects, 'Deployment', 'kubernaut-controllers')!;
   assert.equal(controllers.spec.replicas, 2);
   assert.ok(!args('kubernaut-controllers').includes('--no-leader-elect'), 'leader election stays on');
-  // Sessions and alert state live in memory: exactly one of each.
+  // Sessions (investigator, console) and alert state live in memory: exactly one of each.
   assert.equal(find(objects, 'Deployment', 'kubernaut-investigator')!.spec.replicas, 1);
   assert.equal(find(objects, 'Deployment', 'kubernaut-alerting')!.spec.replicas, 1);
+  assert.equal(find(objects, 'Deployment', 'kubernaut-console')!.spec.replicas, 1);
 });
 
 test('the alert source is one ConfigMap: kube-prometheus-stack by default, the embedded alerting in its overlay', () => {
@@ -99,6 +100,7 @@ test('the dev overlay publishes the NodePorts that `kubernaut up --config` share
   const nodePort = (name: string) => find(objects, 'Service', name)!.spec.ports[0].nodePort;
   assert.equal(nodePort('kubernaut-gateway-nodeport'), NODE_PORTS.gateway);
   assert.equal(nodePort('kubernaut-alerting-nodeport'), NODE_PORTS.prometheus);
+  assert.equal(nodePort('kubernaut-console-nodeport'), NODE_PORTS.console);
   const ds = podSpec(find(objects, 'Deployment', 'kubernaut-datastorage')!).containers[0];
   assert.ok(!ds.args.includes('--database-url') && ds.env === undefined, 'DataStorage runs on PGlite');
   assert.match(find(objects, 'ConfigMap', 'kubernaut-llm')!.data['llm.yaml'], /endpoint: http:\/\/kubernaut-mock-llm\.kubernaut-system:8089\/v1/);

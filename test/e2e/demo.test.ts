@@ -1,7 +1,8 @@
 /**
  * `kubernaut demo`, as a newcomer runs it: the real command on its own stack, at the default time
- * scale, twice in a row on the same data dir (the second run must not trip over the first); then
- * with --interactive, where the approval is typed with `kubernaut approve` once the demo asks.
+ * scale, twice in a row on the same data dir (the second run must not trip over the first).
+ * --interactive is run by the console's browser test (console-browser.test.ts), where the person
+ * approves by clicking; run.sh --interactive with `kubernaut approve` by scenario-scripts.test.ts.
  * Output is matched for the stages a person must be able to follow; no timing is asserted.
  */
 import { test } from 'node:test';
@@ -12,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/kubernaut-process.ts';
 
-const NS = 'demo-statefulset';
 /** Generous: the demo runs in about a minute on an idle machine; CI machines are not idle. */
 const RUN_TIMEOUT_MS = 6 * 60_000;
 
@@ -39,17 +39,6 @@ function runDemo(args: string[], onOutput?: (all: string) => void): Promise<Demo
       clearTimeout(timer);
       resolve({ code, output });
     });
-  });
-}
-
-/** `kubernaut approve`, as the person at the keyboard types it. */
-function approve(rr: string, namespace: string, kubeconfig: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/kubernaut.js', 'approve', rr, '-n', namespace, '--kubeconfig', kubeconfig, '-m', 'looks right'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('exit', (code) => resolve({ code, output }));
   });
 }
 
@@ -96,29 +85,6 @@ test('npx kubernaut demo statefulset-pvc-failure passes, twice in a row on the s
       assert.match(r.output, /Approved by kubernaut-demo \(auto-approval\)/);
       assert.match(r.output, /stopping the stack/);
     }
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
-
-test('--interactive waits for a person, who approves with `kubernaut approve`', { timeout: RUN_TIMEOUT_MS + 60_000 }, async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kubernaut-demo-'));
-  let approval: Promise<{ code: number | null; output: string }> | undefined;
-  try {
-    // Scale 20 leaves 45 s to approve (15 min ÷ 20) while keeping the run short.
-    const r = await runDemo(['statefulset-pvc-failure', '--interactive', '--time-scale', '20', '--data-dir', dataDir], (out) => {
-      const m = /npx kubernaut approve (rr-\S+) -n (\S+)/.exec(out);
-      if (m && !approval) approval = approve(m[1], m[2], join(dataDir, 'kubeconfig'));
-    });
-    assert.ok(approval, `the demo printed the approve command:\n${r.output}`);
-    const decided = await approval;
-    assert.equal(decided.code, 0, decided.output);
-    assert.equal(r.code, 0, r.output);
-    assert.match(r.output, new RegExp(`kubectl kubernaut approve rr-\\S+ -n ${NS}`));
-    assert.match(r.output, /npx kubernaut reject rr-\S+ -n demo-statefulset/);
-    assert.doesNotMatch(r.output, /auto-approved by the demo/);
-    assert.match(r.output, /Approved by (?!kubernaut-demo)\S+.*: looks right/);
-    assertStages(r.output);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -118,6 +118,25 @@ const NEEDS: Record<string, Needs> = {
     may: {},
     mayNot: { [APP]: ['get pods', 'list configmaps'], '*': [`create investigations.${KA}`] },
   },
+  console: {
+    namespace: SYSTEM,
+    sa: 'kubernaut-console',
+    may: {
+      '*': [
+        ...['remediationrequests', 'signalprocessings', 'aianalyses', 'remediationapprovalrequests', 'workflowexecutions', 'effectivenessassessments', 'notificationrequests'].flatMap((r): Can[] => [`list ${r}.${KA}`, `watch ${r}.${KA}`]),
+        `update remediationapprovalrequests.${KA}/status`,
+        `list auditevents.${KA}`, `get auditevents.${KA}`, `list workflows.${KA}`, `get workflows.${KA}`, `list remediationhistories.${KA}`,
+      ],
+      [APP]: [`get remediationapprovalrequests.${KA}`, `get remediationrequests.${KA}`],
+      [WORKFLOWS]: ['list pods', 'get pods/log'],
+      '-': ['create tokenreviews.authentication.k8s.io', 'create subjectaccessreviews.authorization.k8s.io'],
+    },
+    mayNot: {
+      [APP]: ['get secrets', 'list pods', 'get pods/log', 'create pods/exec', `delete remediationrequests.${KA}`, `create remediationrequests.${KA}`, `update remediationrequests.${KA}/status`, `update remediationapprovalrequests.${KA}`, `delete remediationapprovalrequests.${KA}`, `patch remediationapprovalrequests.${KA}/status`, `update aianalyses.${KA}/status`],
+      [WORKFLOWS]: ['get secrets', 'create pods', 'delete jobs.batch'],
+      '*': ['list secrets', `create auditevents.${KA}`, `create workflows.${KA}`, `create signals.${KA}`, `create investigations.${KA}`, `list remediationworkflows.${KA}`],
+    },
+  },
   'a person bound to kubernaut-viewer': {
     // deploy/kubernetes/05-service-auth.yaml's roles for people, bound in the test (see before()).
     namespace: APP,
@@ -215,7 +234,7 @@ test('deploy/ applies server-side: the CRDs, every overlay, the Secret templates
   }
   // What `kubectl get` then shows an operator.
   const deployments = k.kubectlOk(['get', 'deployments', '-n', SYSTEM, '-o', 'name']).trim().split('\n').sort();
-  assert.deepEqual(deployments, ['alerting', 'controllers', 'datastorage', 'gateway', 'investigator', 'mock-llm'].map((n) => `deployment.apps/kubernaut-${n}`));
+  assert.deepEqual(deployments, ['alerting', 'console', 'controllers', 'datastorage', 'gateway', 'investigator', 'mock-llm'].map((n) => `deployment.apps/kubernaut-${n}`));
   const workflows = k.kubectlOk(['get', 'remediationworkflows', '-n', SYSTEM, '-o', 'name']);
   for (const dir of readdirSync(join(ROOT, 'workflows'), { withFileTypes: true }).filter((d) => d.isDirectory())) {
     assert.match(workflows, new RegExp(`remediationworkflow.kubernaut.ai/${dir.name}\\b`));

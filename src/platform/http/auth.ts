@@ -26,6 +26,12 @@ export type Authenticator = (token: string) => Promise<UserInfo | undefined>;
 export interface AccessAttributes {
   verb: string;
   resource: string;
+  /** Narrows the check to one namespace (absent: every namespace, i.e. a cluster-wide right). */
+  namespace?: string;
+  /** Narrows the check to one object (RBAC `resourceNames`). */
+  name?: string;
+  /** e.g. `status` for a write of `remediationapprovalrequests/status`. */
+  subresource?: string;
 }
 
 export interface Decision {
@@ -83,7 +89,19 @@ export function subjectAccessReviewAuthorizer(kc: KubeConfig): Authorizer {
       body: {
         apiVersion: 'authorization.k8s.io/v1',
         kind: 'SubjectAccessReview',
-        spec: { user: user.username, uid: user.uid, groups: user.groups, resourceAttributes: { group: KUBERNAUT_API_GROUP, resource: attrs.resource, verb: attrs.verb } },
+        spec: {
+          user: user.username,
+          uid: user.uid,
+          groups: user.groups,
+          resourceAttributes: {
+            group: KUBERNAUT_API_GROUP,
+            resource: attrs.resource,
+            verb: attrs.verb,
+            ...(attrs.namespace ? { namespace: attrs.namespace } : {}),
+            ...(attrs.name ? { name: attrs.name } : {}),
+            ...(attrs.subresource ? { subresource: attrs.subresource } : {}),
+          },
+        },
       },
     });
     return { allowed: Boolean(review.status?.allowed) && !review.status?.denied, reason: review.status?.reason };
